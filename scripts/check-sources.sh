@@ -23,7 +23,7 @@ meson_files=$(meson introspect --targets "$build" | python3 -c '
 import json, os, sys
 top = sys.argv[1]
 for t in json.load(sys.stdin):
-    if t["name"] != "xenguest":
+    if t["name"] != "xenguest-kernel":
         continue
     for s in t["target_sources"]:
         for f in s.get("sources", []):
