@@ -225,7 +225,7 @@ make_build_dir() {
 include_flags() {
 	local dir=$1 d
 	for d in "$dir" "$sys" "$sys/contrib/ck/include" "$sys/contrib/libfdt" \
-	    "$XG_INCLUDE" "$dir/xenpub" "$dir/shim"; do
+	    "$XG_INCLUDE" "$repo_root/ports/freebsd" "$dir/xenpub" "$dir/shim"; do
 		[[ -d "$d" ]] && echo "-I$d"
 	done
 	return 0

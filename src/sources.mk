@@ -30,3 +30,36 @@ XG_SRCS_ARCH_x86_64 := \
 
 XG_SRCS_ARCH_host := \
 	src/hypercall/no_hypercall_page.c
+
+# Grant tables (v1 always; v2.c with XG_CONFIG_GNTTAB_V2)
+XG_SRCS_GNTTAB := \
+	src/gnttab/gnttab.c \
+	src/gnttab/alloc.c \
+	src/gnttab/backend.c
+
+XG_SRCS_GNTTAB_V2 := \
+	src/gnttab/v2.c
+
+# Event channels and the interrupt-source registry (always needed; the
+# ABI files are empty unless XG_CONFIG_EVTCHN_2L / _FIFO is on). Reset,
+# resume, lateeoi and PIRQ support are separate objects: a kernel that
+# links the static library gets them only if it calls them.
+XG_SRCS_EVTCHN := \
+	src/evtchn/evtchn.c \
+	src/evtchn/evtchn_2l.c \
+	src/evtchn/evtchn_fifo.c \
+	src/evtchn/evtchn_reset.c \
+	src/intr/intr.c \
+	src/intr/intr_lateeoi.c \
+	src/intr/intr_pirq.c \
+	src/intr/intr_resume.c
+
+# XG_CONFIG_XENSTORE: xenstore client (request machine, watches, ring)
+# and xenbus helpers
+XG_SRCS_XENSTORE := \
+	src/xenstore/xs.c \
+	src/xenstore/xs_ops.c \
+	src/xenstore/xs_watch.c \
+	src/xenstore/xs_ring.c \
+	src/xenstore/xs_store.c \
+	src/xenstore/xenbus.c

@@ -195,6 +195,53 @@ void xg_port_page_free(void *va, size_t npages);
  */
 uint64_t xg_port_virt_to_gfn(const void *va);
 
+/* ---- Grant tables ----------------------------------------------------- */
+
+/*
+ * Grant frames are Xen's pages that XENMEM_add_to_physmap places at
+ * guest-physical addresses the guest picks; whatever RAM was there is
+ * given up. Foreign mappings made by a backend (xg_gnttab_map()) also
+ * need guest-physical space without RAM behind it:
+ *
+ *   arm64  the device tree's first /hypervisor reg range
+ *          (struct xg_fdt_info.grant_region) is for grant frames; the
+ *          other ranges (xg_fdt_info.ext_regions) are free address space
+ *          for foreign mappings. The port maps them cacheable in its MMU.
+ *   x86    HVM/PVH has no such region: use an unused range such as the
+ *          Xen platform PCI device's memory BAR, or RAM pages whose
+ *          frames were released to Xen (XENMEM_decrease_reservation).
+ *          Using ordinary pages from xg_port_page_alloc() works but costs
+ *          that RAM for good.
+ */
+
+/**
+ * xg_port_gnttab_space_alloc() - guest-physical space for grant frames
+ * @xen: the instance (arm64: @xen->fdt.grant_region is the range to use)
+ * @nframes: 4 KiB frames needed (the most the table may grow to; for
+ *           grant table v2 this includes the status frames)
+ * @gfn: out: the first gfn of @nframes contiguous guest frames
+ *
+ * The library maps grant frames there one by one as the table grows,
+ * and reads and writes them through the returned address.
+ *
+ * Returns: a virtual address mapping the range (cacheable, writable), or
+ * NULL if there is not enough space.
+ * Context: thread; never called with a library lock held.
+ */
+void *xg_port_gnttab_space_alloc(const struct xg_xen *xen, size_t nframes,
+				 uint64_t *gfn);
+
+/**
+ * xg_port_gnttab_space_free() - give back what the alloc hook returned
+ * @va: the address it returned
+ * @nframes: the same count
+ *
+ * Called only by xg_gnttab_fini() (tests, shutdown) and on init failure.
+ *
+ * Context: thread; never called with a library lock held.
+ */
+void xg_port_gnttab_space_free(void *va, size_t nframes);
+
 /* ---- Time, waiting and deferred work --------------------------------- */
 
 /**
@@ -280,6 +327,57 @@ struct xg_upcall {
  */
 int xg_port_upcall_attach(struct xg_upcall *up);
 
+/* ---- Interrupt sources ---------------------------------------------- */
+
+struct xg_isrc;
+struct xg_evtchn;
+
+/**
+ * xg_port_isrc_alloc() - get the host object for a new interrupt source
+ * @type: enum xg_isrc_type (<xenguest/intr.h>)
+ * @cpu: host CPU the source will be delivered on
+ * @name: short name for interrupt statistics, or NULL
+ *
+ * The host allocates (or recycles) its own interrupt object with a
+ * struct xg_isrc inside and returns a pointer to that member; the
+ * library fills every field of it. This is where a host registers the
+ * object with its PIC framework (FreeBSD INTRNG: intr_isrc_register()
+ * on a struct intr_irqsrc beside the xg_isrc). The library calls it for
+ * every bind and hands the object back through xg_port_isrc_release().
+ *
+ * Returns: the embedded struct xg_isrc, or NULL when memory is short.
+ * Context: thread; never called with a library lock held.
+ */
+struct xg_isrc *xg_port_isrc_alloc(unsigned type, unsigned cpu,
+				   const char *name);
+
+/**
+ * xg_port_isrc_release() - the library is done with a source
+ * @isrc: what xg_port_isrc_alloc() returned
+ *
+ * The port is closed and no CPU dispatches the source any more. A host
+ * whose framework cannot deregister sources (x86 FreeBSD, or INTRNG,
+ * whose deregistration leaks the intr_event) keeps the object on a free
+ * list for the next xg_port_isrc_alloc().
+ *
+ * Context: thread; never called with a library lock held.
+ */
+void xg_port_isrc_release(struct xg_isrc *isrc);
+
+/**
+ * xg_port_upcall_raise() - make the upcall interrupt pending on this CPU
+ *
+ * Used when an unmask finds an event pending on a port this CPU owns:
+ * the library sets the selector and upcall bits itself, as Xen would,
+ * and needs the upcall to run again without a hypercall. x86: a self-IPI
+ * on the upcall vector; arm: set the PPI pending in the GIC
+ * redistributor. A port whose upcall polls evtchn_upcall_pending may do
+ * nothing. Never called from inside xg_evtchn_upcall() on this CPU.
+ *
+ * Context: any, with interrupts disabled.
+ */
+void xg_port_upcall_raise(void);
+
 /* ===================================================================== */
 /* 2. CALLED BY THE PORT                                                 */
 /* ===================================================================== */
@@ -309,5 +407,18 @@ int xg_xen_cpu_init(struct xg_xen *xen);
  * Locking: none held.
  */
 void xg_xen_run_work(struct xg_xen *xen);
+
+/**
+ * xg_evtchn_upcall() - the event-channel upcall handler
+ * @ev: the instance from xg_evtchn_init() (<xenguest/evtchn.h>)
+ *
+ * Call from the upcall interrupt (xg_port_upcall_attach()) on the CPU
+ * that took it, with interrupts disabled. Drains this CPU's events and
+ * runs their sources' handlers.
+ *
+ * Context: interrupt.
+ * Locking: none held.
+ */
+void xg_evtchn_upcall(struct xg_evtchn *ev);
 
 #endif /* XENGUEST_PORT_H */

@@ -21,5 +21,10 @@
 #include <xenguest/port.h>
 #include <xenguest/hypercall.h>
 #include <xenguest/core.h>
+#include <xenguest/xenstore.h>
+#include <xenguest/xenbus.h>
+#include <xenguest/evtchn.h>
+#include <xenguest/intr.h>
+#include <xenguest/gnttab.h>
 
 #endif /* XENGUEST_XENGUEST_H */

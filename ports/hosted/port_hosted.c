@@ -7,16 +7,19 @@
  * raises a per-thread depth; the fake hypervisor delivers an upcall to a
  * thread only when its depth is zero, which is what a real CPU does.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* MAP_32BIT */
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include <xenguest/error.h>
+#include <xenguest/intr.h>
 #include <xenguest/port.h>
 
 #include "xg_hosted.h"
@@ -137,6 +140,31 @@ uint32_t xg_port_cpu_vcpu_id(unsigned cpu)
 
 /* ---- memory ---------------------------------------------------------- */
 
+/*
+ * Pages come from the low 2 GiB where the OS allows (Linux MAP_32BIT), so
+ * their frame numbers fit a v1 grant entry's 32-bit frame field, as a
+ * small guest's would; elsewhere anywhere.
+ */
+#define XG_HOSTED_LOW_LIMIT ((uintptr_t)1 << 32)
+
+static void *hosted_low_pages(size_t npages)
+{
+	void *p;
+
+#ifdef MAP_32BIT
+	p = mmap(NULL, npages * XG_HOSTED_PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+
+	if (p != MAP_FAILED && (uintptr_t)p < XG_HOSTED_LOW_LIMIT)
+		return p;
+	if (p != MAP_FAILED)
+		munmap(p, npages * XG_HOSTED_PAGE);
+#endif
+	p = mmap(NULL, npages * XG_HOSTED_PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
 void *xg_port_page_alloc(size_t npages)
 {
 	void *p;
@@ -149,7 +177,7 @@ void *xg_port_page_alloc(size_t npages)
 	}
 	if (hosted_fail_after > 0)
 		hosted_fail_after--;
-	p = aligned_alloc(XG_HOSTED_PAGE, npages * XG_HOSTED_PAGE);
+	p = hosted_low_pages(npages);
 	if (p == NULL)
 		return NULL;
 	memset(p, 0, npages * XG_HOSTED_PAGE);
@@ -163,13 +191,31 @@ void xg_port_page_free(void *va, size_t npages)
 	hosted_require(((uintptr_t)va & (XG_HOSTED_PAGE - 1)) == 0,
 		       "page_free of an unaligned pointer");
 	__atomic_fetch_sub(&hosted_pages, (long)npages, __ATOMIC_RELAXED);
-	free(va);
+	munmap(va, npages * XG_HOSTED_PAGE);
 }
 
 /* Guest "physical" memory is the process's address space: gfn = va/4K. */
 uint64_t xg_port_virt_to_gfn(const void *va)
 {
 	return (uint64_t)(uintptr_t)va >> 12;
+}
+
+/* Grant frames: ordinary pages here, since the fake hypervisor backs a
+ * grant frame with whatever page the guest maps it at. */
+void *xg_port_gnttab_space_alloc(const struct xg_xen *xen, size_t nframes,
+				 uint64_t *gfn)
+{
+	void *va = xg_port_page_alloc(nframes);
+
+	(void)xen;
+	if (va != NULL)
+		*gfn = xg_port_virt_to_gfn(va);
+	return va;
+}
+
+void xg_port_gnttab_space_free(void *va, size_t nframes)
+{
+	xg_port_page_free(va, nframes);
 }
 
 /* ---- time, waiting, work --------------------------------------------- */
@@ -233,6 +279,78 @@ int xg_port_upcall_attach(struct xg_upcall *up)
 	hosted_upcall = *up;
 	hosted_upcall_set = true;
 	return 0;
+}
+
+/* ---- interrupt sources: a malloc'd host object around each xg_isrc ---- */
+
+#define HOSTED_ISRC_MAGIC 0x15c0ffeeu
+
+struct hosted_isrc {
+	unsigned magic;
+	unsigned type;
+	struct xg_isrc isrc;
+};
+
+static long hosted_isrcs;
+static unsigned long hosted_raises;
+static long hosted_isrc_fail_after = -1;
+
+struct xg_isrc *xg_port_isrc_alloc(unsigned type, unsigned cpu,
+				   const char *name)
+{
+	struct hosted_isrc *h;
+
+	(void)cpu, (void)name;
+	hosted_require(hosted_locks_mine == 0, "isrc_alloc with a lock held");
+	if (hosted_isrc_fail_after == 0) {
+		hosted_isrc_fail_after = -1;
+		return NULL;
+	}
+	if (hosted_isrc_fail_after > 0)
+		hosted_isrc_fail_after--;
+	h = calloc(1, sizeof(*h));
+	if (h == NULL)
+		return NULL;
+	h->magic = HOSTED_ISRC_MAGIC;
+	h->type = type;
+	__atomic_fetch_add(&hosted_isrcs, 1, __ATOMIC_RELAXED);
+	return &h->isrc;
+}
+
+void xg_port_isrc_release(struct xg_isrc *isrc)
+{
+	struct hosted_isrc *h = (struct hosted_isrc *)(void *)((char *)isrc -
+		offsetof(struct hosted_isrc, isrc));
+
+	hosted_require(hosted_locks_mine == 0, "isrc_release with a lock held");
+	hosted_require(h->magic == HOSTED_ISRC_MAGIC, "isrc_release of a "
+		       "source the port did not allocate (or twice)");
+	h->magic = 0;
+	__atomic_fetch_sub(&hosted_isrcs, 1, __ATOMIC_RELAXED);
+	free(h);
+}
+
+/* The fake hypervisor's vCPU loops poll evtchn_upcall_pending, so a
+ * raise needs no signal: it is counted for the tests. */
+void xg_port_upcall_raise(void)
+{
+	hosted_require(hosted_irq_depth > 0, "upcall_raise with interrupts on");
+	__atomic_fetch_add(&hosted_raises, 1, __ATOMIC_RELAXED);
+}
+
+long xg_hosted_isrcs_outstanding(void)
+{
+	return __atomic_load_n(&hosted_isrcs, __ATOMIC_RELAXED);
+}
+
+unsigned long xg_hosted_upcall_raises(void)
+{
+	return __atomic_load_n(&hosted_raises, __ATOMIC_RELAXED);
+}
+
+void xg_hosted_fail_isrc_after(long n)
+{
+	hosted_isrc_fail_after = n;
 }
 
 /* ---- test controls ---------------------------------------------------- */
@@ -301,13 +419,17 @@ bool xg_hosted_check_balanced(void)
 {
 	long pages = xg_hosted_pages_outstanding();
 	long locks = xg_hosted_locks_held();
+	long isrcs = xg_hosted_isrcs_outstanding();
 
+	if (isrcs != 0)
+		fprintf(stderr, "hosted port: %ld interrupt source(s) not "
+				"released\n", isrcs);
 	if (pages != 0)
 		fprintf(stderr, "hosted port: %ld page(s) still allocated\n",
 			pages);
 	if (locks != 0)
 		fprintf(stderr, "hosted port: %ld lock(s) still held\n", locks);
-	return pages == 0 && locks == 0;
+	return pages == 0 && locks == 0 && isrcs == 0;
 }
 
 void xg_hosted_reset(void)
@@ -324,6 +446,9 @@ void xg_hosted_reset(void)
 	hosted_kicks = 0;
 	hosted_kick_delay = 0;
 	hosted_upcall_set = false;
+	hosted_isrcs = 0;
+	hosted_raises = 0;
+	hosted_isrc_fail_after = -1;
 	hosted_panic_hook = NULL;
 }
 

@@ -32,6 +32,13 @@ unsigned long xg_hosted_log_count(int level);
 unsigned long xg_hosted_worker_kicks(void);
 uint64_t xg_hosted_worker_last_delay(void);
 
+/* Interrupt sources from xg_port_isrc_alloc() not yet released (also
+ * checked by xg_hosted_check_balanced()), upcall raises, and a fault:
+ * the next @n source allocations succeed, then one fails (-1 = never). */
+long xg_hosted_isrcs_outstanding(void);
+unsigned long xg_hosted_upcall_raises(void);
+void xg_hosted_fail_isrc_after(long n);
+
 /* The upcall the library attached, or NULL before xg_port_upcall_attach. */
 const struct xg_upcall *xg_hosted_upcall(void);
 
@@ -52,5 +59,23 @@ void xg_hosted_set_panic_hook(void (*hook)(const char *file, int line,
 /* Messages at or below this level go to stderr (default XG_LOG_WARN,
  * or $XG_HOSTED_LOG). */
 void xg_hosted_set_log_level(int level);
+
+/* ---- xenstore over a Unix socket (ports/hosted/xs_socket.c) ---------- */
+#include <xenguest/xenstore.h>
+
+struct xg_hosted_xs_socket {
+	int fd;
+	char path[108];
+	size_t stash_off, stash_len; /* bytes the wait hook received */
+	char stash[8192];
+};
+
+/* Connect to xenstored's socket at @path and fill @out with a transport
+ * for struct xg_xs_config (wait blocks until a whole reply is in,
+ * reset reconnects).
+ * Returns 0 or a negative XG_E* / -errno code. */
+int xg_hosted_xs_socket_open(struct xg_hosted_xs_socket *s, const char *path,
+			     struct xg_xs_transport *out);
+void xg_hosted_xs_socket_close(struct xg_hosted_xs_socket *s);
 
 #endif /* XG_HOSTED_H */

@@ -105,6 +105,27 @@ uint64_t xg_port_virt_to_gfn(const void *va)
 	return (uint64_t)(uintptr_t)va >> 12;
 }
 
+/* ---- grant tables ------------------------------------------------------- */
+
+void *xg_port_gnttab_space_alloc(const struct xg_xen *xen, size_t nframes,
+				 uint64_t *gfn)
+{
+	/* TODO: arm64: map xen->fdt.grant_region (it must hold @nframes
+	 * frames) cacheable and return it with *gfn = base >> 12. x86: a
+	 * range of the Xen platform PCI BAR or ballooned-out RAM frames. */
+	(void)xen;
+	(void)nframes;
+	(void)gfn;
+	return NULL;
+}
+
+void xg_port_gnttab_space_free(void *va, size_t nframes)
+{
+	(void)va;
+	(void)nframes;
+	xg_port_panic(__FILE__, __LINE__, "template port has no grant space");
+}
+
 /* ---- time, waiting, deferred work ------------------------------------------ */
 
 uint64_t xg_port_time_ns(void)
@@ -149,4 +170,30 @@ int xg_port_upcall_attach(struct xg_upcall *up)
 	 * vector, store it in up->vector, point it at the same handler. */
 	(void)up;
 	return XG_ENOSYS;
+}
+
+/* ---- interrupt sources ---------------------------------------------------- */
+
+struct xg_isrc *xg_port_isrc_alloc(unsigned type, unsigned cpu,
+				   const char *name)
+{
+	/* TODO: allocate (or take from a free list) the kernel's interrupt
+	 * object with a struct xg_isrc member, register it with the
+	 * interrupt framework under @name, return &obj->xg. */
+	(void)type, (void)cpu, (void)name;
+	return NULL;
+}
+
+void xg_port_isrc_release(struct xg_isrc *isrc)
+{
+	/* TODO: free the object around @isrc, or keep it for reuse when the
+	 * framework cannot deregister sources. */
+	(void)isrc;
+	xg_port_panic(__FILE__, __LINE__, "template port has no sources");
+}
+
+void xg_port_upcall_raise(void)
+{
+	/* TODO: x86: self-IPI on the upcall vector; arm64: write the PPI's
+	 * bit to this CPU's GICR_ISPENDR0. */
 }

@@ -293,7 +293,7 @@ static long fx_console_io(struct fx_domain *d, unsigned vcpu,
 	return 0;
 }
 
-static long fx_hvm_op(struct fx_domain *d, unsigned vcpu, unsigned long op,
+long fx_builtin_hvm_op(struct fx_domain *d, unsigned vcpu, unsigned long op,
 		      unsigned long arg, unsigned long a3, unsigned long a4,
 		      unsigned long a5)
 {
@@ -333,7 +333,7 @@ static fx_op_fn fx_builtin(unsigned long op)
 	case __HYPERVISOR_console_io:
 		return fx_console_io;
 	case __HYPERVISOR_hvm_op:
-		return fx_hvm_op;
+		return fx_builtin_hvm_op;
 	case __HYPERVISOR_sched_op:
 		return fx_sched_op;
 	default:

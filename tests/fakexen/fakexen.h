@@ -78,6 +78,11 @@ void fx_set_version(unsigned major, unsigned minor);
 void fx_set_cpuid_base(uint32_t base);
 
 void fx_register_op(unsigned op, fx_op_fn fn);
+/* The core's hvm_op (get/set_param), for a module's handler that
+ * overrides hvm_op and passes on what it does not handle itself. */
+long fx_builtin_hvm_op(struct fx_domain *d, unsigned vcpu, unsigned long op,
+		       unsigned long arg, unsigned long a3, unsigned long a4,
+		       unsigned long a5);
 void fx_register_space(unsigned space, fx_space_fn fn);
 
 /* The @nth (1-based) call of @op with sub-command @cmd (-1: any) from

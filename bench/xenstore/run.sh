@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The xenguest authors
+#
+# run.sh [BUILDDIR] [c|ocaml ...]: one side-by-side run of small
+# write+read pairs against the real daemons: libxenstore over the socket,
+# then xenguest over the socket and the shared ring, synchronous and with
+# 16 requests in flight. PAIRS (default 20000) sets the length of a run;
+# REPEAT (default 3) interleaves that many rounds, since a shared 2-core
+# machine is noisy: compare medians. PIN="D C" pins the daemon to CPU D and
+# the clients to CPU C with taskset (e.g. "0 1" or "0 0"), which makes the
+# figures far more repeatable than letting the scheduler place them.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$top/build-xenstore}
+shift || true
+kinds=("$@")
+((${#kinds[@]})) || kinds=(c ocaml)
+pairs=${PAIRS:-20000}
+repeat=${REPEAT:-3}
+read -r pin_daemon pin_client <<<"${PIN:-}" || true
+run() { # run CMD...: a client, pinned if asked
+	if [[ -n ${pin_client:-} ]]; then
+		timeout 300 taskset -c "$pin_client" "$@"
+	else
+		timeout 300 "$@"
+	fi
+}
+xsd=$top/tests/xenstored/xsd.sh
+work=$(mktemp -d /tmp/xg-bench-xs.XXXXXX)
+
+cleanup() {
+	for k in "${kinds[@]}"; do
+		bash "$xsd" stop "$work/$k" >/dev/null 2>&1 || true
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+[[ -x $build/bench/xenstore/bench_xs ]] || ninja -C "$build" bench/xenstore/bench_xs
+for k in "${kinds[@]}"; do
+	{
+	bash "$xsd" start "$k" "$work/$k" >/dev/null
+	envf=$work/$k/env
+	sock=$(sed -n 's/^SOCKET=//p' "$envf")
+	if [[ -n ${pin_daemon:-} ]]; then
+		taskset -pc "$pin_daemon" "$(sed -n 's/^PID=//p' "$envf")" >/dev/null
+	fi
+	echo "== daemon: $k ($pairs pairs per run, $repeat rounds, pin: ${PIN:-none})"
+	for ((round = 1; round <= repeat; round++)); do
+		if [[ -x $build/bench/xenstore/xs_libxenstore ]]; then
+			run "$build/bench/xenstore/xs_libxenstore" -s "$sock" -n "$pairs"
+		fi
+		for t in socket ring; do
+			run "$build/bench/xenstore/bench_xs" -e "$envf" -t "$t" -n "$pairs"
+			run "$build/bench/xenstore/bench_xs" -e "$envf" -t "$t" -n "$pairs" -q 16
+		done
+	done
+	bash "$xsd" stop "$work/$k" >/dev/null
+	} | tee -a "$work/all.txt"
+done
+
+# Medians per daemon and configuration, and the ratio to libxenstore.
+python3 - "$work/all.txt" <<'PY'
+import re, statistics, sys
+runs, daemon = {}, None
+for line in open(sys.argv[1]):
+    m = re.match(r'== daemon: (\w+)', line)
+    if m:
+        daemon = m.group(1)
+        continue
+    m = re.search(r'= (\d+) ops/s', line)
+    if m:
+        key = line.split(':')[0].strip() if line.startswith('xenguest') else 'libxenstore socket sync'
+        runs.setdefault((daemon, key), []).append(int(m.group(1)))
+print('== medians')
+base = {}
+for (daemon, key), v in runs.items():
+    med = statistics.median(v)
+    base.setdefault(daemon, med if key.startswith('lib') else None)
+    ratio = f'  x{med / base[daemon]:.2f} vs libxenstore' if base[daemon] else ''
+    print(f'{daemon:6} {key:28} {med:9.0f} ops/s (min {min(v)}, max {max(v)}){ratio}')
+PY

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright (c) 2026 The xenguest authors */
+/*
+ * Hosted port: the xenstore client over a xenstored Unix socket (the
+ * same xsd_sockmsg framing as the ring). Non-blocking reads and writes;
+ * the wait hook sleeps in the kernel (a blocking recv), never spins.
+ * reset() reconnects: a fresh stream.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <xenguest/error.h>
+
+#include "xg_hosted.h"
+
+static int xs_socket_errno(int e)
+{
+	return e == EPIPE || e == ECONNRESET ? XG_ENOTCONN : -e;
+}
+
+static int xs_socket_write(void *ctx, const void *buf, size_t len)
+{
+	struct xg_hosted_xs_socket *s = ctx;
+	ssize_t n;
+
+	do {
+		n = send(s->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN ? 0 : xs_socket_errno(errno);
+	return (int)n;
+}
+
+static int xs_socket_recv(struct xg_hosted_xs_socket *s, void *buf,
+			  size_t len)
+{
+	ssize_t n;
+
+	do {
+		n = recv(s->fd, buf, len, MSG_DONTWAIT);
+	} while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return XG_ENOTCONN; /* the daemon closed the connection */
+	if (n < 0)
+		return errno == EAGAIN ? 0 : xs_socket_errno(errno);
+	return (int)n;
+}
+
+/* Hands over what the wait hook received first, then what is queued. */
+static int xs_socket_read(void *ctx, void *buf, size_t len)
+{
+	struct xg_hosted_xs_socket *s = ctx;
+	size_t n = len < s->stash_len ? len : s->stash_len;
+	int more;
+
+	if (n > 0) {
+		memcpy(buf, s->stash + s->stash_off, n);
+		s->stash_off += n;
+		s->stash_len -= n;
+		if (n == len)
+			return (int)n;
+	}
+	more = xs_socket_recv(s, (char *)buf + n, len - n);
+	if (more < 0)
+		return n > 0 ? (int)n : more;
+	return (int)n + more;
+}
+
+/* Blocking receive of exactly @len bytes into the stash (or fewer when
+ * SO_RCVTIMEO expires or the connection ends). */
+static size_t xs_socket_fill(struct xg_hosted_xs_socket *s, size_t len)
+{
+	ssize_t n = recv(s->fd, s->stash + s->stash_len, len, MSG_WAITALL);
+
+	if (n <= 0)
+		return 0;
+	s->stash_len += (size_t)n;
+	return (size_t)n;
+}
+
+/*
+ * Waiting for a reply is a blocking recv() of one whole message (header,
+ * then the length it announces) into a stash the next read() hands over:
+ * the thread wakes when the reply is complete, as a plain blocking client
+ * does, rather than once per write the daemon makes. SO_RCVTIMEO bounds
+ * each recv; the client re-checks its deadline.
+ */
+static int xs_socket_wait(void *ctx, bool want_write, uint64_t timeout_ns)
+{
+	struct xg_hosted_xs_socket *s = ctx;
+	struct pollfd pfd = { .fd = s->fd, .events = POLLIN | POLLOUT };
+	uint32_t hdr[4];
+
+	if (s->stash_len > 0)
+		return 0;
+	if (want_write) {
+		int ms = (int)((timeout_ns + 999999) / 1000000);
+
+		if (poll(&pfd, 1, ms) < 0 && errno != EINTR)
+			return -errno;
+		return 0;
+	}
+	s->stash_off = 0;
+	if (xs_socket_fill(s, sizeof(hdr)) < sizeof(hdr))
+		return 0;
+	memcpy(hdr, s->stash, sizeof(hdr));
+	/* A length the stash cannot hold is the client's to judge. */
+	if (hdr[3] <= sizeof(s->stash) - sizeof(hdr))
+		(void)xs_socket_fill(s, hdr[3]);
+	/* Errors and EOF show up again in the next read(). */
+	return 0;
+}
+
+static int xs_socket_connect(struct xg_hosted_xs_socket *s)
+{
+	struct timeval slice = { .tv_sec = 0, .tv_usec = 10000 };
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(s->path) >= sizeof(addr.sun_path))
+		return XG_ENAMETOOLONG;
+	strcpy(addr.sun_path, s->path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	/* Bounds a blocking wait; the client re-checks its deadline. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &slice, sizeof(slice))) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	s->fd = fd;
+	s->stash_len = s->stash_off = 0;
+	return 0;
+}
+
+static int xs_socket_reset(void *ctx)
+{
+	struct xg_hosted_xs_socket *s = ctx;
+
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	return xs_socket_connect(s);
+}
+
+int xg_hosted_xs_socket_open(struct xg_hosted_xs_socket *s, const char *path,
+			     struct xg_xs_transport *out)
+{
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	if (strlen(path) >= sizeof(s->path))
+		return XG_ENAMETOOLONG;
+	strcpy(s->path, path);
+	rc = xs_socket_connect(s);
+	if (rc < 0)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	out->write = xs_socket_write;
+	out->read = xs_socket_read;
+	out->wait = xs_socket_wait;
+	out->reset = xs_socket_reset;
+	out->ctx = s;
+	return 0;
+}
+
+void xg_hosted_xs_socket_close(struct xg_hosted_xs_socket *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}

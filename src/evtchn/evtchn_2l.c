@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright (c) 2026 The xenguest authors */
+/*
+ * 2-level ABI: pending and mask bitmaps in shared_info, a per-vCPU
+ * selector word (one bit per bitmap word) and evtchn_upcall_pending in
+ * vcpu_info. Xen sets pending, then, unless masked, the selector bit and
+ * upcall_pending, and interrupts the vCPU the port notifies.
+ */
+#include "xg_evtchn.h"
+
+#if XG_CONFIG_EVTCHN_2L
+
+#define XG_2L_WORDS (XG_EVTCHN_2L_PORTS / XG_ULONG_BITS)
+
+static inline struct shared_info *xg_2l_si(struct xg_evtchn *ev)
+{
+	return ev->xen->shared_info;
+}
+
+static int xg_2l_cpu_init(struct xg_evtchn *ev, unsigned cpu)
+{
+	(void)ev, (void)cpu;
+	return 0;
+}
+
+static int xg_2l_port_setup(struct xg_evtchn *ev, uint32_t port)
+{
+	(void)ev;
+	return port < XG_EVTCHN_2L_PORTS ? 0 : XG_EINVAL;
+}
+
+static bool xg_2l_mask(struct xg_evtchn *ev, uint32_t port)
+{
+	return xg_test_and_set_bit(port, xg_2l_si(ev)->evtchn_mask);
+}
+
+static bool xg_2l_test_and_clear(struct xg_evtchn *ev, uint32_t port)
+{
+	return xg_test_and_clear_bit(port, xg_2l_si(ev)->evtchn_pending);
+}
+
+static bool xg_2l_is_pending(struct xg_evtchn *ev, uint32_t port)
+{
+	return xg_test_bit(port, xg_2l_si(ev)->evtchn_pending);
+}
+
+/*
+ * A pending port was just unmasked; the caller holds ev->lock_ (so
+ * interrupts are off and the CPU cannot change). If this CPU owns the
+ * port, do what Xen would: selector bit, upcall_pending, interrupt
+ * ourselves (unless we are inside the upcall, whose loop re-checks
+ * upcall_pending). Otherwise put the mask back and return true: the
+ * caller makes EVTCHNOP_unmask, which re-raises it on its vCPU. If
+ * someone masked it again meanwhile, their unmask will.
+ */
+static bool xg_2l_reraise_locked(struct xg_evtchn *ev, uint32_t port)
+{
+	unsigned cpu = xg_port_cpu_self();
+	struct vcpu_info *vi = ev->xen->cpus[cpu].vcpu_info;
+
+	if (!xg_own_test_(&ev->cpus[cpu], port))
+		return !xg_test_and_set_bit(port, xg_2l_si(ev)->evtchn_mask);
+	xg_set_bit(port / XG_ULONG_BITS, &vi->evtchn_pending_sel);
+	__atomic_store_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST);
+	if (!xg_evtchn_in_upcall_(ev, cpu))
+		xg_port_upcall_raise();
+	return false;
+}
+
+/* 0 hypercalls unless the port is pending on another CPU's port. */
+static void xg_2l_unmask(struct xg_evtchn *ev, uint32_t port)
+{
+	struct shared_info *s = xg_2l_si(ev);
+	xg_port_irqstate_t st;
+	bool remote;
+
+	xg_clear_bit(port, s->evtchn_mask);
+	if (!xg_test_bit(port, s->evtchn_pending))
+		return;
+	st = xg_port_lock(&ev->lock_);
+	remote = xg_2l_reraise_locked(ev, port);
+	xg_port_unlock(&ev->lock_, st);
+	if (remote)
+		xg_evtchn_unmask_hc_(port);
+}
+
+/* The same, for a caller that holds ev->lock_. */
+static void xg_2l_unmask_locked(struct xg_evtchn *ev, uint32_t port)
+{
+	struct shared_info *s = xg_2l_si(ev);
+
+	xg_clear_bit(port, s->evtchn_mask);
+	if (xg_test_bit(port, s->evtchn_pending) &&
+	    xg_2l_reraise_locked(ev, port))
+		xg_evtchn_unmask_hc_(port);
+}
+
+/* Ports of word @w that this CPU may handle now. */
+static inline xen_ulong_t xg_2l_active(struct shared_info *s,
+				       const struct xg_evtchn_cpu *c,
+				       unsigned w)
+{
+	return XG_READ_ONCE(s->evtchn_pending[w]) &
+	       ~XG_READ_ONCE(s->evtchn_mask[w]) &
+	       (xen_ulong_t)__atomic_load_n(&c->own_[w], __ATOMIC_RELAXED);
+}
+
+/* @x rotated right by @n (0..63): bit @n becomes bit 0. */
+static inline xen_ulong_t xg_2l_rotate(xen_ulong_t x, unsigned n)
+{
+	return n ? (x >> n) | (x << (XG_ULONG_BITS - n)) : x;
+}
+
+/*
+ * Serve the active ports of word @w from bit @b round to the bit before
+ * it, and return the port after the last one served (the new cursor),
+ * or @cursor if none was. Each pending bit is cleared before its handler
+ * runs: an event raised while the handler runs sets it again and is not
+ * lost. Only the CPU that cleared a bit dispatches it: no duplicates.
+ */
+static inline uint32_t xg_2l_word(struct xg_evtchn *ev, struct shared_info *s,
+				  const struct xg_evtchn_cpu *c, unsigned w,
+				  unsigned b, uint32_t cursor)
+{
+	xen_ulong_t bits = xg_2l_active(s, c, w);
+
+	/* A lone port needs no rotation: it is the common case. */
+	if ((bits & (bits - 1)) != 0)
+		bits = xg_2l_rotate(bits, b);
+	else
+		b = 0;
+
+	while (bits != 0) {
+		uint32_t port = w * XG_ULONG_BITS +
+				(((unsigned)__builtin_ctzll(bits) + b) %
+				 XG_ULONG_BITS);
+
+		bits &= bits - 1;
+		cursor = (port + 1) % XG_EVTCHN_2L_PORTS;
+		if (xg_test_and_clear_bit(port, s->evtchn_pending))
+			xg_intr_dispatch_(ev, port);
+	}
+	return cursor;
+}
+
+/*
+ * upcall_pending is cleared before the selector is taken (the exchange
+ * orders the two), and the loop runs again if Xen set it meanwhile: an
+ * event whose selector bit lands after our exchange also sets
+ * upcall_pending, so it cannot be lost.
+ *
+ * Each pass visits the words of the selector once, starting with the
+ * cursor's word (from the cursor bit round), and the cursor moves past
+ * the last port served: a port raised again and again gets one turn per
+ * pass and cannot starve the others, below or above it.
+ */
+static void xg_2l_upcall(struct xg_evtchn *ev, unsigned cpu)
+{
+	struct vcpu_info *vi = ev->xen->cpus[cpu].vcpu_info;
+	struct shared_info *s = xg_2l_si(ev);
+	struct xg_evtchn_cpu *c = &ev->cpus[cpu];
+	uint32_t cursor = c->cursor_;
+
+	do {
+		xen_ulong_t sel;
+
+		__atomic_store_n(&vi->evtchn_upcall_pending, 0,
+				 __ATOMIC_RELAXED);
+		sel = xg_xchg_ulong(&vi->evtchn_pending_sel, 0);
+		while (sel != 0) {
+			unsigned w0 = cursor / XG_ULONG_BITS;
+			unsigned w = (unsigned)__builtin_ctzll(sel);
+
+			/* With several words pending, start at the cursor's. */
+			if ((sel & (sel - 1)) != 0)
+				w = (w0 + (unsigned)__builtin_ctzll(
+						  xg_2l_rotate(sel, w0))) %
+				    XG_ULONG_BITS;
+
+			sel &= ~xg_bit_mask(w);
+			cursor = xg_2l_word(ev, s, c, w,
+					    w == w0 ? cursor % XG_ULONG_BITS : 0,
+					    cursor);
+		}
+	} while (__atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_SEQ_CST));
+	c->cursor_ = cursor;
+}
+
+static void xg_2l_fini(struct xg_evtchn *ev)
+{
+	(void)ev;
+}
+
+/* The bitmaps live in shared_info, which the core maps again. */
+static int xg_2l_resume(struct xg_evtchn *ev)
+{
+	(void)ev;
+	return 0;
+}
+
+const struct xg_evtchn_ops_ xg_evtchn_2l_ops_ = {
+	.abi = XG_EVTCHN_ABI_2L,
+	.cpu_init = xg_2l_cpu_init,
+	.port_setup = xg_2l_port_setup,
+	.mask = xg_2l_mask,
+	.unmask = xg_2l_unmask,
+	.unmask_locked = xg_2l_unmask_locked,
+	.test_and_clear = xg_2l_test_and_clear,
+	.is_pending = xg_2l_is_pending,
+	.upcall = xg_2l_upcall,
+	.resume = xg_2l_resume,
+	.fini = xg_2l_fini,
+};
+
+#endif /* XG_CONFIG_EVTCHN_2L */
