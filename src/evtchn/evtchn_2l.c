@@ -75,6 +75,11 @@ static void xg_2l_unmask(struct xg_evtchn *ev, uint32_t port)
 	bool remote;
 
 	xg_clear_bit(port, s->evtchn_mask);
+	/* Xen sets pending, then tests the mask; we clear the mask, then
+	 * test pending. Without a full barrier between our store and our
+	 * load both sides can miss the other (arm64 reorders them) and the
+	 * event stays pending with no selector bit. */
+	xg_mb();
 	if (!xg_test_bit(port, s->evtchn_pending))
 		return;
 	st = xg_port_lock(&ev->lock_);
@@ -90,6 +95,7 @@ static void xg_2l_unmask_locked(struct xg_evtchn *ev, uint32_t port)
 	struct shared_info *s = xg_2l_si(ev);
 
 	xg_clear_bit(port, s->evtchn_mask);
+	xg_mb(); /* as in xg_2l_unmask() */
 	if (xg_test_bit(port, s->evtchn_pending) &&
 	    xg_2l_reraise_locked(ev, port))
 		xg_evtchn_unmask_hc_(port);

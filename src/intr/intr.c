@@ -309,6 +309,8 @@ int xg_intr_bind_ipi(struct xg_evtchn *ev, unsigned ipi, unsigned cpu,
 
 /* ---- release ----------------------------------------------------------- */
 
+#define XG_QUIESCE_POLL_NS 1000000u
+
 struct xg_intr_quiesce {
 	const uint32_t *seq;
 	uint32_t seen;
@@ -333,8 +335,13 @@ static void xg_intr_quiesce(struct xg_evtchn *ev)
 		struct xg_intr_quiesce q = { .seq = &ev->cpus[i].seq_ };
 
 		q.seen = __atomic_load_n(q.seq, __ATOMIC_SEQ_CST);
-		if (q.seen & 1u)
-			(void)xg_port_wait(q.seq, xg_intr_moved_on, &q, 0);
+		/* Nothing wakes this channel (a wakeup from every upcall
+		 * would cost every event a port call), so look again every
+		 * millisecond; an upcall lasts far less. */
+		while ((q.seen & 1u) &&
+		       xg_port_wait(q.seq, xg_intr_moved_on, &q,
+				    XG_QUIESCE_POLL_NS) == XG_ETIMEDOUT)
+			;
 	}
 }
 
@@ -513,6 +520,23 @@ static int xg_intr_bind_percpu(struct xg_evtchn *ev, unsigned cpu)
 	return 0;
 }
 
+/*
+ * Let the upcall in on @cpu. An upcall that arrived before this returned
+ * at once and left evtchn_upcall_pending set; Xen raises the upcall
+ * interrupt only when that flag goes from 0 to 1, so raise it here or
+ * this CPU would never take another one.
+ */
+static void xg_intr_cpu_ready(struct xg_evtchn *ev, unsigned cpu)
+{
+	struct vcpu_info *vi = ev->xen->cpus[cpu].vcpu_info;
+	xg_port_irqstate_t st = xg_port_lock(&ev->lock_);
+
+	__atomic_store_n(&ev->cpus[cpu].ready_, true, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_SEQ_CST))
+		xg_port_upcall_raise();
+	xg_port_unlock(&ev->lock_, st);
+}
+
 int xg_intr_cpu_init(struct xg_evtchn *ev)
 {
 	unsigned cpu = xg_port_cpu_self();
@@ -530,6 +554,6 @@ int xg_intr_cpu_init(struct xg_evtchn *ev)
 	if (rc == 0)
 		rc = xg_intr_bind_percpu(ev, cpu);
 	if (rc == 0)
-		ev->cpus[cpu].ready_ = true;
+		xg_intr_cpu_ready(ev, cpu);
 	return rc;
 }

@@ -287,12 +287,19 @@ static void test_upcall_vector_cpu_init(void **state)
 	struct want wcb = { &cb, sizeof(cb), DOMID_PAD };
 	struct want wv = { &uv, offsetof(struct xen_hvm_evtchn_upcall_vector,
 				    vector) + 1, 0, 0 };
+	unsigned long raises = xg_hosted_upcall_raises();
 
 	(void)state;
+	/* An upcall that came before init left upcall_pending set: init
+	 * must raise the upcall again, since Xen only raises on 0 -> 1. */
+	vi[0].evtchn_upcall_pending = 1;
 	expect_hc_fx(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector,
 		     same_struct, (uintptr_t)&wv, 0, NULL, 0);
 	assert_int_equal(xg_intr_cpu_init(&ev), 0);
+	assert_int_equal(xg_hosted_upcall_raises(), raises + 1);
 	assert_int_equal(xg_intr_cpu_init(&ev), 0); /* once */
+	assert_int_equal(xg_hosted_upcall_raises(), raises + 1);
+	vi[0].evtchn_upcall_pending = 0;
 	/* vCPU 0 also sets the domain-wide callback parameter. */
 	cpus[1].vcpu_id = 0;
 	xg_hosted_set_cpu(1);
