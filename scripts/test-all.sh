@@ -39,12 +39,12 @@ stage "1. native build and tests"
 setup "$out/native"
 ninja -C "$out/native" >/dev/null
 if [[ $skip == *" xen "* ]]; then
-  meson test -C "$out/native" --num-processes "$jobs" --print-errorlogs --no-suite xen
+  meson test -C "$out/native" --num-processes "$jobs" --print-errorlogs --no-suite xen --no-suite xen-stress
   note "native: all suites but xen passed"
 else
   # The real-Xen boots run one at a time: two emulated machines on two
   # cores would only slow each other down.
-  meson test -C "$out/native" --num-processes "$jobs" --print-errorlogs --no-suite xen
+  meson test -C "$out/native" --num-processes "$jobs" --print-errorlogs --no-suite xen --no-suite xen-stress
   meson test -C "$out/native" --num-processes 1 --print-errorlogs --suite xen
   note "native: all suites passed, real Xen included"
 fi
@@ -55,7 +55,7 @@ if [[ $skip != *" san "* ]]; then
   ninja -C "$out/asan" >/dev/null
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C "$out/asan" --num-processes "$jobs" --print-errorlogs \
-      --no-suite xen --timeout-multiplier 3
+      --no-suite xen --no-suite xen-stress --timeout-multiplier 3
   note "asan+ubsan: all host suites passed"
 fi
 
