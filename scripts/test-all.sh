@@ -25,6 +25,16 @@ bash scripts/deps.sh build cross check
 declare -a summary=()
 stage() { echo; echo "=== $* ==="; }
 note() { summary+=("$*"); }
+passed=0 failed=0
+mtest() { # meson test ARGS...: run, show, and add its counts to the totals
+  local log rc=0
+  log=$(mktemp)
+  meson test "$@" | tee "$log" || rc=$?
+  passed=$((passed + $(awk '/^Ok:/ { print $2; exit }' "$log")))
+  failed=$((failed + $(awk '/^Fail:/ { print $2; exit }' "$log")))
+  rm -f "$log"
+  return $rc
+}
 
 setup() { # setup DIR ARGS...: (re)configure a build dir
   local dir=$1; shift
@@ -39,13 +49,13 @@ stage "1. native build and tests"
 setup "$out/native"
 ninja -C "$out/native" >/dev/null
 if [[ $skip == *" xen "* ]]; then
-  meson test -C "$out/native" --num-processes "$jobs" --print-errorlogs --no-suite xen --no-suite xen-stress
+  mtest -C "$out/native" --num-processes "$jobs" --print-errorlogs --no-suite xen --no-suite xen-stress
   note "native: all suites but xen passed"
 else
   # The real-Xen boots run one at a time: two emulated machines on two
   # cores would only slow each other down.
-  meson test -C "$out/native" --num-processes "$jobs" --print-errorlogs --no-suite xen --no-suite xen-stress
-  meson test -C "$out/native" --num-processes 1 --print-errorlogs --suite xen
+  mtest -C "$out/native" --num-processes "$jobs" --print-errorlogs --no-suite xen --no-suite xen-stress
+  mtest -C "$out/native" --num-processes 1 --print-errorlogs --suite xen
   note "native: all suites passed, real Xen included"
 fi
 
@@ -54,7 +64,7 @@ if [[ $skip != *" san "* ]]; then
   setup "$out/asan" -Db_sanitize=address,undefined -Db_lundef=false
   ninja -C "$out/asan" >/dev/null
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    meson test -C "$out/asan" --num-processes "$jobs" --print-errorlogs \
+    mtest -C "$out/asan" --num-processes "$jobs" --print-errorlogs \
       --no-suite xen --no-suite xen-stress --timeout-multiplier 3
   note "asan+ubsan: all host suites passed"
 fi
@@ -64,7 +74,7 @@ if [[ $skip != *" tsan "* ]]; then
   CC=clang setup "$out/tsan" -Db_sanitize=thread -Db_lundef=false
   ninja -C "$out/tsan" >/dev/null
   TSAN_OPTIONS=halt_on_error=1 \
-    meson test -C "$out/tsan" --num-processes "$jobs" --print-errorlogs \
+    mtest -C "$out/tsan" --num-processes "$jobs" --print-errorlogs \
       --suite unit --suite evtchn --suite gnttab --suite freebsd --suite xenstore \
       --timeout-multiplier 5
   note "tsan: unit and module suites passed"
@@ -120,3 +130,4 @@ fi
 echo
 echo "=== summary ==="
 printf '  %s\n' "${summary[@]}"
+echo "total: $passed passed, $failed failed"
