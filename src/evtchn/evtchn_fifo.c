@@ -18,6 +18,7 @@
 #define XG_FIFO_PENDING (1u << EVTCHN_FIFO_PENDING)
 #define XG_FIFO_MASKED (1u << EVTCHN_FIFO_MASKED)
 #define XG_FIFO_LINKED (1u << EVTCHN_FIFO_LINKED)
+#define XG_FIFO_BUSY (1u << EVTCHN_FIFO_BUSY)
 #define XG_FIFO_LINK ((uint32_t)EVTCHN_FIFO_LINK_MASK)
 
 _Static_assert(XG_EVTCHN_FIFO_MAX_PAGES * XG_FIFO_WORDS_PER_PAGE ==
@@ -136,7 +137,11 @@ static void xg_fifo_unmask(struct xg_evtchn *ev, uint32_t port)
 	event_word_t *wp = xg_fifo_word(ev, port);
 	uint32_t w = __atomic_load_n(wp, __ATOMIC_SEQ_CST);
 
+	/* Xen sets BUSY while it works on the word (linking it): expect it
+	 * clear, so that MASKED never changes under Xen's feet; the loop
+	 * spins the few instructions until Xen lets go. */
 	while (!(w & XG_FIFO_PENDING)) {
+		w &= ~XG_FIFO_BUSY;
 		if (__atomic_compare_exchange_n(wp, &w, w & ~XG_FIFO_MASKED,
 						false, __ATOMIC_SEQ_CST,
 						__ATOMIC_SEQ_CST))
