@@ -128,47 +128,51 @@ static long xg_retry_eagain(unsigned cmd, void *op, volatile int16_t *status)
 	return rc;
 }
 
-/* Convert the statuses in place; returns the first failure. */
-#define XG_CONVERT_STATUSES(ops, n, first) \
-	do { \
-		unsigned i_; \
-		(first) = 0; \
-		for (i_ = 0; i_ < (n); i_++) { \
-			int e_ = xg_gnttab_status_to_errno((ops)[i_].status); \
-			(ops)[i_].status = (int16_t)e_; \
-			if (e_ != 0 && (first) == 0) \
-				(first) = e_; \
-		} \
-	} while (0)
+/* The status of op @i of a batch laid out like Xen's (stride @size). */
+static int16_t *xg_batch_status(void *ops, size_t size, size_t status_off,
+				unsigned i)
+{
+	return (int16_t *)(void *)((char *)ops + i * size + status_off);
+}
 
-#define XG_FAIL_ALL(ops, n, rc) \
-	do { \
-		unsigned i_; \
-		for (i_ = 0; i_ < (n); i_++) \
-			(ops)[i_].status = (int16_t)(rc); \
-	} while (0)
-
-int xg_gnttab_map(struct xg_gnttab_map_op *ops, unsigned n)
+/*
+ * Issue a batched grant-table op whose entries have Xen's layout, retry
+ * the entries Xen answered GNTST_eagain, then turn every status into an
+ * XG_E* code in place. Returns the first failure, or the hypercall's
+ * error (then every entry carries it: some may have been done before the
+ * failure, and a caller cannot tell which).
+ */
+static int xg_batch_op(unsigned cmd, void *ops, unsigned n, size_t size,
+		       size_t status_off)
 {
 	long rc;
 	unsigned i;
-	int first;
+	int first = 0;
 
 	if (n == 0)
 		return 0;
-	rc = xg_hc_grant_table_op(GNTTABOP_map_grant_ref, ops, n);
-	for (i = 0; rc >= 0 && i < n; i++)
-		if (XG_UNLIKELY(ops[i].status == GNTST_eagain))
-			rc = xg_retry_eagain(GNTTABOP_map_grant_ref, &ops[i],
-					     &ops[i].status);
-	if (rc < 0) {
-		/* Some entries may have been mapped before the failure: a
-		 * caller cannot tell which, so report the call's error. */
-		XG_FAIL_ALL(ops, n, rc);
-		return (int)rc;
+	rc = xg_hc_grant_table_op(cmd, ops, n);
+	for (i = 0; rc >= 0 && i < n; i++) {
+		int16_t *st = xg_batch_status(ops, size, status_off, i);
+
+		if (XG_UNLIKELY(*st == GNTST_eagain))
+			rc = xg_retry_eagain(cmd, (char *)ops + i * size, st);
 	}
-	XG_CONVERT_STATUSES(ops, n, first);
-	return first;
+	for (i = 0; i < n; i++) {
+		int16_t *st = xg_batch_status(ops, size, status_off, i);
+		int e = rc < 0 ? (int)rc : xg_gnttab_status_to_errno(*st);
+
+		*st = (int16_t)e;
+		if (e != 0 && first == 0)
+			first = e;
+	}
+	return rc < 0 ? (int)rc : first;
+}
+
+int xg_gnttab_map(struct xg_gnttab_map_op *ops, unsigned n)
+{
+	return xg_batch_op(GNTTABOP_map_grant_ref, ops, n, sizeof(*ops),
+			   offsetof(struct xg_gnttab_map_op, status));
 }
 
 static int xg_unmap_chunk(struct xg_gnttab_map_op *ops, unsigned n)
@@ -220,21 +224,6 @@ int xg_gnttab_unmap(struct xg_gnttab_map_op *ops, unsigned n)
 
 int xg_gnttab_copy(struct xg_gnttab_copy_op *ops, unsigned n)
 {
-	long rc;
-	unsigned i;
-	int first;
-
-	if (n == 0)
-		return 0;
-	rc = xg_hc_grant_table_op(GNTTABOP_copy, ops, n);
-	for (i = 0; rc >= 0 && i < n; i++)
-		if (XG_UNLIKELY(ops[i].status == GNTST_eagain))
-			rc = xg_retry_eagain(GNTTABOP_copy, &ops[i],
-					     &ops[i].status);
-	if (rc < 0) {
-		XG_FAIL_ALL(ops, n, rc);
-		return (int)rc;
-	}
-	XG_CONVERT_STATUSES(ops, n, first);
-	return first;
+	return xg_batch_op(GNTTABOP_copy, ops, n, sizeof(*ops),
+			   offsetof(struct xg_gnttab_copy_op, status));
 }
