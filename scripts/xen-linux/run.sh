@@ -75,13 +75,8 @@ tag="$cpu-smp$smp-m$mem-dom0-$dom0_mem"
 mkdir -p "$(dirname "$log")"
 work=$(mktemp -d)
 dtb=$work/virt.dtb
-qemu_pid=''
 cleanup() {
-	# Only the QEMU (timeout) process this script started.
-	if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
-		kill -TERM "$qemu_pid" 2>/dev/null || true
-		wait "$qemu_pid" 2>/dev/null || true
-	fi
+	xg_kill_qemu # only the QEMU process this script started
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -93,33 +88,8 @@ dtb_args=(--out "$dtb" --cpu "$cpu" --smp "$smp" --mem "$mem" --dom0-mem "$dom0_
 "$here/mkdtb.sh" "${dtb_args[@]}"
 mapfile -t loaders <"$dtb.qemu"
 
-# Stamp each console line with host seconds since QEMU started (Linux's
-# lines reach the Xen console ending in two carriage returns: drop them).
-stamp() {
-	local t0=${EPOCHREALTIME/./} now line
-	while IFS= read -r line || [ -n "$line" ]; do
-		now=$((${EPOCHREALTIME/./} - t0))
-		printf '[%4d.%03d] %s\n' $((now / 1000000)) $((now / 1000 % 1000)) "${line//$'\r'/}"
-	done
-}
-
 echo "run.sh: $tag: Xen + Linux dom0 + $domu domU, timeout ${tmo}s, log $log"
-mkfifo "$work/console"
-stamp <"$work/console" >"$log" &
-stamp_pid=$!
-start=${EPOCHREALTIME/./}
-timeout -k 10 "$tmo" qemu-system-aarch64 -machine "$XG_QEMU_MACHINE" -cpu "$cpu" \
-	-m "$mem" -smp "$smp" -nographic -no-reboot \
-	-kernel "$xen" -dtb "$dtb" "${loaders[@]}" \
-	</dev/null >"$work/console" 2>&1 &
-qemu_pid=$!
-set +e
-wait "$qemu_pid"
-qemu_rc=$?
-set -e
-qemu_pid=''
-elapsed=$((${EPOCHREALTIME/./} - start))
-wait "$stamp_pid" # it ends when QEMU closes the FIFO
+xg_boot "$work" "$log" "$tmo" "$cpu" "$mem" "$smp" "$xen" "$dtb" "${loaders[@]}"
 
 # The verdict: dom0's "DOM0: " lines and domU 1's "(d1) " lines, each a
 # TAP stream of its own (dom0 prints its plan last).
@@ -166,15 +136,4 @@ END {
 tap_rc=$?
 set -e
 
-secs=$(printf '%d.%02d' $((elapsed / 1000000)) $((elapsed / 10000 % 100)))
-if [ $qemu_rc = 124 ] || [ $qemu_rc = 137 ]; then
-	echo "run.sh: $tag: TIMEOUT after ${tmo}s"
-elif [ $qemu_rc != 0 ]; then
-	echo "run.sh: $tag: QEMU exited with status $qemu_rc"
-fi
-if [ $tap_rc != 0 ] || [ $qemu_rc != 0 ]; then
-	echo "run.sh: $tag: FAIL after ${secs}s; last lines of $log:"
-	tail -n 60 "$log"
-	exit 1
-fi
-echo "run.sh: $tag: PASS in ${secs}s (QEMU start to power-off)"
+xg_verdict "$tag" "$log" "$tmo" "$tap_rc"
