@@ -633,6 +633,22 @@ static void test_resume(void **state)
 
 /* ---- FIFO only --------------------------------------------------------- */
 
+/* The peer raises @lo's port, then @hi's: @hi must be served first
+ * (FIFO priority, or the 2-level cursor). Unbinds both. */
+static void expect_high_first(uint32_t plo, struct xg_isrc *lo, uint32_t phi,
+			      struct xg_isrc *hi)
+{
+	norder = 0;
+	fx_evtchn_peer_send(h.peer, plo);
+	fx_evtchn_peer_send(h.peer, phi);
+	evh_drain(&h);
+	assert_int_equal(norder, 2);
+	assert_int_equal(order[0], hi->port);
+	assert_int_equal(order[1], lo->port);
+	xg_intr_unbind(lo);
+	xg_intr_unbind(hi);
+}
+
 static void test_fifo_priorities(void **state)
 {
 	struct xg_isrc *lo, *hi;
@@ -648,15 +664,7 @@ static void test_fifo_priorities(void **state)
 	assert_int_equal(xg_evtchn_set_priority(&h.ev, hi->port, 16),
 			 XG_EINVAL);
 	assert_int_equal(fx_evtchn_port_priority(h.d, hi->port), 0);
-	norder = 0;
-	fx_evtchn_peer_send(h.peer, plo);
-	fx_evtchn_peer_send(h.peer, phi);
-	evh_drain(&h);
-	assert_int_equal(norder, 2);
-	assert_int_equal(order[0], hi->port);
-	assert_int_equal(order[1], lo->port);
-	xg_intr_unbind(lo);
-	xg_intr_unbind(hi);
+	expect_high_first(plo, lo, phi, hi);
 }
 
 static void test_fifo_array_growth(void **state)
@@ -794,15 +802,7 @@ static void test_2l_cursor_resumes(void **state)
 	fx_evtchn_peer_send(h.peer, plo);
 	evh_drain(&h);
 	assert_int_equal(h.ecpus[0].cursor_, lo->port + 1);
-	norder = 0;
-	fx_evtchn_peer_send(h.peer, plo);
-	fx_evtchn_peer_send(h.peer, phi);
-	evh_drain(&h);
-	assert_int_equal(norder, 2);
-	assert_int_equal(order[0], hi->port);
-	assert_int_equal(order[1], lo->port);
-	xg_intr_unbind(lo);
-	xg_intr_unbind(hi);
+	expect_high_first(plo, lo, phi, hi);
 }
 
 static void test_2l_priority_unsupported(void **state)
