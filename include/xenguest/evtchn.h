@@ -52,8 +52,10 @@ struct xg_isrc;
  * entries, indexed by host CPU. All fields are private.
  */
 struct xg_evtchn_cpu {
-	uint64_t own_[XG_EVTCHN_2L_PORTS / 64]; /* 2L: ports this CPU drains */
+	uint64_t own_[XG_EVTCHN_2L_PORTS / 64];   /* 2L: ports bound here */
+	uint64_t drain_[XG_EVTCHN_2L_PORTS / 64]; /* 2L: own_ + just moved away */
 	uint32_t cursor_;            /* 2L: the scan resumes at this port */
+	uint32_t moved_;             /* 2L: ports in drain_ but not in own_ */
 	uint32_t seq_;               /* odd while this CPU runs the upcall */
 	uint32_t fifo_head_[XG_EVTCHN_FIFO_QUEUES]; /* FIFO: local heads */
 	void *fifo_cb_;              /* FIFO: this vCPU's control block page */

@@ -134,20 +134,45 @@ void xg_evtchn_fini(struct xg_evtchn *ev)
 
 /* ---- ownership --------------------------------------------------------- */
 
+/* Adjust the count of @c's moved-away ports by @delta (lock held). */
+static void xg_evtchn_moved_add(struct xg_evtchn_cpu *c, int delta)
+{
+	__atomic_store_n(&c->moved_, c->moved_ + (uint32_t)delta,
+			 __ATOMIC_RELAXED);
+}
+
 void xg_evtchn_set_owner_(struct xg_evtchn *ev, uint32_t port, int cpu)
 {
 	uint64_t bit = (uint64_t)1 << (port % 64);
-	unsigned i;
+	unsigned i, w = port / 64;
 
 	if (port >= XG_EVTCHN_2L_PORTS)
 		return; /* FIFO beyond 4096: Xen's queues route by vCPU */
-	for (i = 0; i < ev->ncpus; i++)
-		if ((int)i != cpu)
-			__atomic_fetch_and(&ev->cpus[i].own_[port / 64], ~bit,
-					   __ATOMIC_SEQ_CST);
-	if (cpu >= 0)
-		__atomic_fetch_or(&ev->cpus[cpu].own_[port / 64], bit,
-				  __ATOMIC_SEQ_CST);
+	if (cpu >= 0 && (ev->cpus[cpu].own_[w] & bit) != 0)
+		return; /* already there: nothing moves */
+	for (i = 0; i < ev->ncpus; i++) {
+		struct xg_evtchn_cpu *c = &ev->cpus[i];
+		bool owner = (c->own_[w] & bit) != 0;
+		bool moved = !owner && (c->drain_[w] & bit) != 0;
+
+		if ((int)i == cpu) {
+			__atomic_fetch_or(&c->own_[w], bit, __ATOMIC_SEQ_CST);
+			__atomic_fetch_or(&c->drain_[w], bit, __ATOMIC_SEQ_CST);
+			if (moved)
+				xg_evtchn_moved_add(c, -1);
+		} else if (owner && cpu >= 0) {
+			/* The old owner keeps draining the port until it
+			 * moves on again: a send that read Xen's old notify
+			 * vCPU may still land there (xg_evtchn_bind_vcpu()). */
+			__atomic_fetch_and(&c->own_[w], ~bit, __ATOMIC_SEQ_CST);
+			xg_evtchn_moved_add(c, 1);
+		} else if (owner || moved) {
+			__atomic_fetch_and(&c->own_[w], ~bit, __ATOMIC_SEQ_CST);
+			__atomic_fetch_and(&c->drain_[w], ~bit, __ATOMIC_SEQ_CST);
+			if (moved)
+				xg_evtchn_moved_add(c, -1);
+		}
+	}
 }
 
 /* A port the hypervisor just gave us: addressable, masked, owned by the
@@ -360,6 +385,14 @@ void xg_evtchn_unmask_hc_(uint32_t port)
  * Mask first, so no CPU dispatches the port while it moves; Xen's
  * notify vCPU and our ownership change under the lock; then the unmask
  * re-raises an event that arrived meanwhile, on the new owner, once.
+ *
+ * Xen does not order EVTCHNOP_bind_vcpu with a peer's EVTCHNOP_send:
+ * the send reads our notify vCPU holding only the sender's channel lock,
+ * so it can still set the event pending on the old vCPU (2-level: its
+ * selector bit; FIFO: its queue) after we returned. FIFO drains any
+ * event on a CPU's queue; 2-level keeps the port in the old owner's
+ * drain_ mask until it moves again, or the old CPU would skip it, spend
+ * the selector bit and leave it pending for good (lost under real Xen).
  */
 int xg_evtchn_bind_vcpu(struct xg_evtchn *ev, uint32_t port, unsigned cpu)
 {

@@ -101,14 +101,67 @@ static void xg_2l_unmask_locked(struct xg_evtchn *ev, uint32_t port)
 		xg_evtchn_unmask_hc_(port);
 }
 
-/* Ports of word @w that this CPU may handle now. */
-static inline xen_ulong_t xg_2l_active(struct shared_info *s,
-				       const struct xg_evtchn_cpu *c,
-				       unsigned w)
+/* Ports of word @w pending and unmasked. */
+static inline xen_ulong_t xg_2l_live(struct shared_info *s, unsigned w)
 {
 	return XG_READ_ONCE(s->evtchn_pending[w]) &
-	       ~XG_READ_ONCE(s->evtchn_mask[w]) &
-	       (xen_ulong_t)__atomic_load_n(&c->own_[w], __ATOMIC_RELAXED);
+	       ~XG_READ_ONCE(s->evtchn_mask[w]);
+}
+
+static inline xen_ulong_t xg_2l_own(const struct xg_evtchn_cpu *c, unsigned w)
+{
+	return (xen_ulong_t)__atomic_load_n(&c->own_[w], __ATOMIC_RELAXED);
+}
+
+/* Is CPU @cpu about to scan word @w (its selector bit is set)? */
+static bool xg_2l_cpu_signalled(struct xg_evtchn *ev, unsigned cpu, unsigned w)
+{
+	const struct vcpu_info *vi = ev->xen->cpus[cpu].vcpu_info;
+
+	return vi != NULL && xg_test_bit(w, &vi->evtchn_pending_sel);
+}
+
+/* The CPU that owns @port now, or ev->ncpus when none does. */
+static unsigned xg_2l_owner(struct xg_evtchn *ev, uint32_t port)
+{
+	unsigned i;
+
+	for (i = 0; i < ev->ncpus; i++)
+		if (xg_own_test_(&ev->cpus[i], port))
+			break;
+	return i;
+}
+
+/*
+ * Serve the live ports of the words in @sel that moved away from this
+ * CPU and whose new owner has not been told: a send that read Xen's old
+ * notify vCPU delivered them here (see xg_evtchn_bind_vcpu()) and nobody
+ * else will serve them. When the owner's selector bit for the word is
+ * set, it scans the word itself: leave them. Only CPUs that gave ports
+ * away come here, before their usual scan.
+ */
+static void xg_2l_strays(struct xg_evtchn *ev, struct shared_info *s,
+			 const struct xg_evtchn_cpu *c, xen_ulong_t sel)
+{
+	while (sel != 0) {
+		unsigned w = (unsigned)__builtin_ctzll(sel);
+		xen_ulong_t moved = xg_2l_live(s, w) & ~xg_2l_own(c, w) &
+			(xen_ulong_t)__atomic_load_n(&c->drain_[w],
+						     __ATOMIC_RELAXED);
+
+		sel &= sel - 1;
+		while (moved != 0) {
+			unsigned b = (unsigned)__builtin_ctzll(moved);
+			uint32_t port = w * XG_ULONG_BITS + b;
+			unsigned owner = xg_2l_owner(ev, port);
+
+			moved &= moved - 1;
+			if (owner < ev->ncpus &&
+			    !xg_2l_cpu_signalled(ev, owner, w) &&
+			    xg_test_and_clear_bit(port, s->evtchn_pending))
+				xg_intr_dispatch_(ev, port);
+		}
+	}
 }
 
 /* @x rotated right by @n (0..63): bit @n becomes bit 0. */
@@ -128,8 +181,7 @@ static inline uint32_t xg_2l_word(struct xg_evtchn *ev, struct shared_info *s,
 				  const struct xg_evtchn_cpu *c, unsigned w,
 				  unsigned b, uint32_t cursor)
 {
-	xen_ulong_t bits = xg_2l_active(s, c, w);
-
+	xen_ulong_t bits = xg_2l_live(s, w) & xg_2l_own(c, w);
 	/* A lone port needs no rotation: it is the common case. */
 	if ((bits & (bits - 1)) != 0)
 		bits = xg_2l_rotate(bits, b);
@@ -166,6 +218,7 @@ static void xg_2l_upcall(struct xg_evtchn *ev, unsigned cpu)
 	struct shared_info *s = xg_2l_si(ev);
 	struct xg_evtchn_cpu *c = &ev->cpus[cpu];
 	uint32_t cursor = c->cursor_;
+	bool any_moved = __atomic_load_n(&c->moved_, __ATOMIC_RELAXED) != 0;
 
 	do {
 		xen_ulong_t sel;
@@ -173,6 +226,8 @@ static void xg_2l_upcall(struct xg_evtchn *ev, unsigned cpu)
 		__atomic_store_n(&vi->evtchn_upcall_pending, 0,
 				 __ATOMIC_RELAXED);
 		sel = xg_xchg_ulong(&vi->evtchn_pending_sel, 0);
+		if (XG_UNLIKELY(any_moved))
+			xg_2l_strays(ev, s, c, sel);
 		while (sel != 0) {
 			unsigned w0 = cursor / XG_ULONG_BITS;
 			unsigned w = (unsigned)__builtin_ctzll(sel);

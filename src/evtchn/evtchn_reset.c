@@ -35,6 +35,8 @@ static void xg_evtchn_forget(struct xg_evtchn *ev)
 
 	for (i = 0; i < ev->ncpus; i++) {
 		xg_memset(ev->cpus[i].own_, 0, sizeof(ev->cpus[i].own_));
+		xg_memset(ev->cpus[i].drain_, 0, sizeof(ev->cpus[i].drain_));
+		ev->cpus[i].moved_ = 0;
 		ev->cpus[i].cursor_ = 0;
 	}
 	xg_evtchn_2l_mask_all_(ev);

@@ -155,6 +155,58 @@ static void test_rebind_pending_not_lost(void **state)
 	xg_intr_unbind(s);
 }
 
+/* A send that read the old notify vCPU lands there after the rebind
+ * returned (Xen does not order evtchn_send with EVTCHNOP_bind_vcpu):
+ * it is handled, once, and the port keeps working. Found under real Xen
+ * (rebind-while-flooding): the old CPU's scan skipped the port it no
+ * longer owned, its selector bit was spent, the port stayed pending. */
+static void test_rebind_late_send_to_old_cpu(void **state)
+{
+	struct xg_isrc *s;
+	uint32_t p = connect_enabled(&rec_a, &s);
+	unsigned from = s->cpu, to = 1 - s->cpu;
+
+	(void)state;
+	evh_as_cpu(&h, from);
+	assert_int_equal(xg_intr_bind_cpu(s, to), 0);
+	assert_int_equal(fx_evtchn_peer_send_via(h.peer, p, from), 0);
+	evh_drain(&h);
+	assert_int_equal(rec_a.n, 1);
+	assert_false(xg_evtchn_is_pending(&h.ev, s->port));
+	fx_evtchn_peer_send(h.peer, p);
+	evh_drain(&h);
+	assert_int_equal(rec_a.n, 2);
+	assert_int_equal(rec_a.cpu[1], to);
+	xg_intr_unbind(s);
+}
+
+/* The old owner serves only strays its new owner was not told about:
+ * an event Xen delivered to the new owner stays the new owner's even
+ * when the old one scans the same word first. */
+static void test_rebind_old_cpu_leaves_owners_events(void **state)
+{
+	struct xg_isrc *s, *q;
+	uint32_t p = connect_enabled(&rec_a, &s);
+	uint32_t pq = connect_enabled(&rec_b, &q);
+	unsigned from = q->cpu, to = 1 - q->cpu;
+
+	(void)state;
+	assert_int_equal(s->port / 64, q->port / 64); /* one 2L word */
+	evh_as_cpu(&h, s->cpu);
+	assert_int_equal(xg_intr_bind_cpu(s, from), 0);
+	assert_int_equal(xg_intr_bind_cpu(s, to), 0); /* from -> to */
+	fx_evtchn_peer_send(h.peer, p);  /* to `to` */
+	fx_evtchn_peer_send(h.peer, pq); /* to `from`, same word */
+	assert_true(evh_poll(&h, from));
+	assert_int_equal(rec_b.n, 1);
+	assert_int_equal(rec_a.n, 0); /* left for `to` */
+	evh_drain(&h);
+	assert_int_equal(rec_a.n, 1);
+	assert_int_equal(rec_a.cpu[0], to);
+	xg_intr_unbind(s);
+	xg_intr_unbind(q);
+}
+
 static void test_masked_then_enable(void **state)
 {
 	struct xg_isrc *s;
@@ -833,6 +885,8 @@ int main(void)
 		T(test_deliver_zero_hypercalls),
 		T(test_round_robin_and_rebind),
 		T(test_rebind_pending_not_lost),
+		T(test_rebind_late_send_to_old_cpu),
+		T(test_rebind_old_cpu_leaves_owners_events),
 		T(test_masked_then_enable),
 		T(test_unmask_from_other_cpu),
 		T(test_unmask_not_pending_is_free),

@@ -834,6 +834,29 @@ int fx_evtchn_peer_send(struct fx_domain *d, uint32_t port)
 	return (int)rc;
 }
 
+int fx_evtchn_peer_send_via(struct fx_domain *d, uint32_t port, unsigned vcpu)
+{
+	struct fx_port *p, *rp = NULL;
+	struct fx_domain *r = NULL;
+	uint16_t notify = 0;
+	long rc = -FX_EINVAL;
+
+	fx_lock();
+	p = fx_port(fx_ev(d), port);
+	if (p != NULL && p->state == EVTCHNSTAT_interdomain)
+		r = fx_domain_get(p->remote_dom);
+	if (r != NULL && vcpu < r->nr_vcpus)
+		rp = fx_port(fx_ev(r), p->remote_port);
+	if (rp != NULL) {
+		notify = rp->notify_vcpu;
+		rp->notify_vcpu = (uint16_t)vcpu;
+		rc = fx_send(d, port);
+		rp->notify_vcpu = notify;
+	}
+	fx_unlock();
+	return (int)rc;
+}
+
 int fx_evtchn_peer_close(struct fx_domain *d, uint32_t port)
 {
 	long rc;

@@ -46,6 +46,13 @@ int fx_evtchn_peer_alloc_unbound(struct fx_domain *d, domid_t remote,
 int fx_evtchn_peer_bind_interdomain(struct fx_domain *d, domid_t remote,
 				    uint32_t remote_port, uint32_t *port);
 int fx_evtchn_peer_send(struct fx_domain *d, uint32_t port);
+/* A send that read the receiver's notify vCPU before a concurrent
+ * EVTCHNOP_bind_vcpu changed it, delivered to @vcpu. Xen's evtchn_send
+ * holds only the sender's channel lock while it reads notify_vcpu_id
+ * and sets the event pending; bind_vcpu takes the receiver's event_lock:
+ * nothing orders the two, so a send can land on the old vCPU after the
+ * guest's rebind (and its unmask) returned. */
+int fx_evtchn_peer_send_via(struct fx_domain *d, uint32_t port, unsigned vcpu);
 int fx_evtchn_peer_close(struct fx_domain *d, uint32_t port);
 
 /* What the fake knows about a port: state (EVTCHNSTAT_*), vCPU. */
