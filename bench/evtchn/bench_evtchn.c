@@ -9,6 +9,9 @@
  *       upcalls. Run under callgrind with --toggle-collect=xg_evtchn_upcall
  *       (bench/evtchn/callgrind.sh) to get instructions per event; the
  *       program itself prints the events delivered.
+ *   bench_evtchn upcall-moved ABI BOUND PENDING ROUNDS
+ *       The same with two CPUs, the idle sources moved on to CPU 1: CPU 0
+ *       still drains their strays (2-level, evtchn.md "Strays").
  *   bench_evtchn hypercalls ABI
  *       Hypercalls per send, receive, unmask (idle / pending own /
  *       pending other CPU), rebind, bind, unbind.
@@ -49,6 +52,9 @@ static void up(unsigned abi, unsigned ncpus)
 	}
 }
 
+/* upcall-moved: idle sources go on to CPU 1 after CPU 0. */
+static bool move_idle;
+
 static struct xg_isrc **bind_many(unsigned n, unsigned npeer, uint32_t *peer)
 {
 	struct xg_isrc **s = calloc(n, sizeof(*s));
@@ -59,7 +65,9 @@ static struct xg_isrc **bind_many(unsigned n, unsigned npeer, uint32_t *peer)
 
 		/* Connected sources spread evenly through the port range;
 		 * the rest are idle unbound ports. */
-		if (k < npeer && i % stride == 0) {
+		bool idle = !(k < npeer && i % stride == 0);
+
+		if (!idle) {
 			peer[k] = evh_connect(&h, "b", count_handler, NULL, 0,
 					      &s[i]);
 			rc = peer[k++] ? 0 : -1;
@@ -72,6 +80,8 @@ static struct xg_isrc **bind_many(unsigned n, unsigned npeer, uint32_t *peer)
 			exit(1);
 		}
 		xg_intr_bind_cpu(s[i], 0);
+		if (idle && move_idle)
+			xg_intr_bind_cpu(s[i], 1);
 		xg_intr_enable(s[i]);
 	}
 	evh_drain(&h);
@@ -94,7 +104,7 @@ static int run_upcall(unsigned abi, unsigned bound, unsigned pending,
 	struct xg_isrc **s;
 	unsigned r, i;
 
-	up(abi, 1);
+	up(abi, move_idle ? 2 : 1);
 	s = bind_many(bound, pending, peer);
 	delivered = 0;
 	for (r = 0; r < rounds; r++) {
@@ -211,7 +221,7 @@ static int run_memory(unsigned abi, unsigned bound)
 	struct xg_isrc **s;
 	size_t table;
 
-	up(abi, 1);
+	up(abi, move_idle ? 2 : 1);
 	s = bind_many(bound, 0, NULL);
 	table = (size_t)h.ev.leaves_ * 4096u;
 	printf("memory %s bound=%u: isrc=%zu B, table leaves=%u (%zu B), "
@@ -228,7 +238,8 @@ static int run_memory(unsigned abi, unsigned bound)
 int main(int argc, char **argv)
 {
 	xg_hosted_set_log_level(XG_LOG_ERR);
-	if (argc == 6 && strcmp(argv[1], "upcall") == 0)
+	move_idle = argc == 6 && strcmp(argv[1], "upcall-moved") == 0;
+	if (argc == 6 && (strcmp(argv[1], "upcall") == 0 || move_idle))
 		return run_upcall(parse_abi(argv[2]), (unsigned)atoi(argv[3]),
 				  (unsigned)atoi(argv[4]),
 				  (unsigned)atoi(argv[5]));
@@ -236,7 +247,7 @@ int main(int argc, char **argv)
 		return run_hypercalls(parse_abi(argv[2]));
 	if (argc == 4 && strcmp(argv[1], "memory") == 0)
 		return run_memory(parse_abi(argv[2]), (unsigned)atoi(argv[3]));
-	fprintf(stderr, "usage: %s upcall 2l|fifo BOUND PENDING ROUNDS\n"
+	fprintf(stderr, "usage: %s upcall|upcall-moved 2l|fifo BOUND PENDING ROUNDS\n"
 			"       %s hypercalls 2l|fifo\n"
 			"       %s memory 2l|fifo BOUND\n",
 		argv[0], argv[0], argv[0]);

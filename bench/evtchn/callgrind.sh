@@ -38,6 +38,18 @@ for abi in 2l fifo; do
     done
   done
 done
+# A CPU that gave ports away also checks them for strays (2-level).
+printf '%-5s %6s %8s %10s %10s  (idle ports moved on to CPU 1)\n' abi bound pending events "Ir/event"
+for cfg in "64 1" "64 8" "4000 8" "4000 64"; do
+  set -- $cfg
+  out="$tmp/moved-$1-$2.out"
+  timeout 600 valgrind --tool=callgrind --callgrind-out-file="$out" \
+    --toggle-collect=xg_evtchn_upcall \
+    "$bench" upcall-moved 2l "$1" "$2" "$rounds" >/dev/null 2>&1
+  ir=$(total_ir "$out")
+  awk -v b="$1" -v p="$2" -v e="$(($2 * rounds))" -v i="$ir" \
+    'BEGIN { printf "%-5s %6d %8d %10d %10.1f\n", "2l", b, p, e, i / e }'
+done
 for abi in 2l fifo; do
   timeout 60 "$bench" hypercalls "$abi"
 done

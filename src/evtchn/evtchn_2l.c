@@ -133,34 +133,25 @@ static unsigned xg_2l_owner(struct xg_evtchn *ev, uint32_t port)
 }
 
 /*
- * Serve the live ports of the words in @sel that moved away from this
- * CPU and whose new owner has not been told: a send that read Xen's old
+ * @moved: live ports of word @w that moved away from this CPU. Serve
+ * those whose new owner has not been told: a send that read Xen's old
  * notify vCPU delivered them here (see xg_evtchn_bind_vcpu()) and nobody
- * else will serve them. When the owner's selector bit for the word is
- * set, it scans the word itself: leave them. Only CPUs that gave ports
- * away come here, before their usual scan.
+ * else will. When the owner's selector bit for the word is set, it scans
+ * the word itself: leave them.
  */
+__attribute__((noinline))
 static void xg_2l_strays(struct xg_evtchn *ev, struct shared_info *s,
-			 const struct xg_evtchn_cpu *c, xen_ulong_t sel)
+			 xen_ulong_t moved, unsigned w)
 {
-	while (sel != 0) {
-		unsigned w = (unsigned)__builtin_ctzll(sel);
-		xen_ulong_t moved = xg_2l_live(s, w) & ~xg_2l_own(c, w) &
-			(xen_ulong_t)__atomic_load_n(&c->drain_[w],
-						     __ATOMIC_RELAXED);
+	while (moved != 0) {
+		uint32_t port = w * XG_ULONG_BITS +
+				(unsigned)__builtin_ctzll(moved);
+		unsigned owner = xg_2l_owner(ev, port);
 
-		sel &= sel - 1;
-		while (moved != 0) {
-			unsigned b = (unsigned)__builtin_ctzll(moved);
-			uint32_t port = w * XG_ULONG_BITS + b;
-			unsigned owner = xg_2l_owner(ev, port);
-
-			moved &= moved - 1;
-			if (owner < ev->ncpus &&
-			    !xg_2l_cpu_signalled(ev, owner, w) &&
-			    xg_test_and_clear_bit(port, s->evtchn_pending))
-				xg_intr_dispatch_(ev, port);
-		}
+		moved &= moved - 1;
+		if (owner < ev->ncpus && !xg_2l_cpu_signalled(ev, owner, w) &&
+		    xg_test_and_clear_bit(port, s->evtchn_pending))
+			xg_intr_dispatch_(ev, port);
 	}
 }
 
@@ -177,11 +168,22 @@ static inline xen_ulong_t xg_2l_rotate(xen_ulong_t x, unsigned n)
  * runs: an event raised while the handler runs sets it again and is not
  * lost. Only the CPU that cleared a bit dispatches it: no duplicates.
  */
-static inline uint32_t xg_2l_word(struct xg_evtchn *ev, struct shared_info *s,
-				  const struct xg_evtchn_cpu *c, unsigned w,
-				  unsigned b, uint32_t cursor)
+static inline __attribute__((always_inline)) uint32_t
+xg_2l_word(struct xg_evtchn *ev, struct shared_info *s,
+	   const struct xg_evtchn_cpu *c, unsigned w, unsigned b,
+	   uint32_t cursor, bool strays)
 {
-	xen_ulong_t bits = xg_2l_live(s, w) & xg_2l_own(c, w);
+	xen_ulong_t live = xg_2l_live(s, w), own = xg_2l_own(c, w);
+	xen_ulong_t bits = live & own;
+
+	if (strays) {
+		xen_ulong_t moved = live & ~own &
+			(xen_ulong_t)__atomic_load_n(&c->drain_[w],
+						     __ATOMIC_RELAXED);
+
+		if (XG_UNLIKELY(moved != 0))
+			xg_2l_strays(ev, s, moved, w);
+	}
 	/* A lone port needs no rotation: it is the common case. */
 	if ((bits & (bits - 1)) != 0)
 		bits = xg_2l_rotate(bits, b);
@@ -212,13 +214,12 @@ static inline uint32_t xg_2l_word(struct xg_evtchn *ev, struct shared_info *s,
  * the last port served: a port raised again and again gets one turn per
  * pass and cannot starve the others, below or above it.
  */
-static void xg_2l_upcall(struct xg_evtchn *ev, unsigned cpu)
+static inline __attribute__((always_inline)) void
+xg_2l_scan(struct xg_evtchn *ev, struct vcpu_info *vi, struct xg_evtchn_cpu *c,
+	   bool strays)
 {
-	struct vcpu_info *vi = ev->xen->cpus[cpu].vcpu_info;
 	struct shared_info *s = xg_2l_si(ev);
-	struct xg_evtchn_cpu *c = &ev->cpus[cpu];
 	uint32_t cursor = c->cursor_;
-	bool any_moved = __atomic_load_n(&c->moved_, __ATOMIC_RELAXED) != 0;
 
 	do {
 		xen_ulong_t sel;
@@ -226,8 +227,6 @@ static void xg_2l_upcall(struct xg_evtchn *ev, unsigned cpu)
 		__atomic_store_n(&vi->evtchn_upcall_pending, 0,
 				 __ATOMIC_RELAXED);
 		sel = xg_xchg_ulong(&vi->evtchn_pending_sel, 0);
-		if (XG_UNLIKELY(any_moved))
-			xg_2l_strays(ev, s, c, sel);
 		while (sel != 0) {
 			unsigned w0 = cursor / XG_ULONG_BITS;
 			unsigned w = (unsigned)__builtin_ctzll(sel);
@@ -241,10 +240,24 @@ static void xg_2l_upcall(struct xg_evtchn *ev, unsigned cpu)
 			sel &= ~xg_bit_mask(w);
 			cursor = xg_2l_word(ev, s, c, w,
 					    w == w0 ? cursor % XG_ULONG_BITS : 0,
-					    cursor);
+					    cursor, strays);
 		}
 	} while (__atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_SEQ_CST));
 	c->cursor_ = cursor;
+}
+
+/* A CPU that gave ports away also looks for their strays (see
+ * xg_2l_strays()): a second copy of the scan, so that the others pay
+ * nothing for it. */
+static void xg_2l_upcall(struct xg_evtchn *ev, unsigned cpu)
+{
+	struct vcpu_info *vi = ev->xen->cpus[cpu].vcpu_info;
+	struct xg_evtchn_cpu *c = &ev->cpus[cpu];
+
+	if (XG_UNLIKELY(__atomic_load_n(&c->moved_, __ATOMIC_RELAXED) != 0))
+		xg_2l_scan(ev, vi, c, true);
+	else
+		xg_2l_scan(ev, vi, c, false);
 }
 
 static void xg_2l_fini(struct xg_evtchn *ev)
