@@ -115,6 +115,11 @@ __noreturn void kmain(uintptr_t dtb, uintptr_t load_base)
 		selftest_xenstore(xenguest_boot_rc);
 		idle_loop();
 	}
+	/* The same, for the blkfront example against Linux's xen-blkback. */
+	if (!xen_info.is_dom0 && dt_bootarg_ulong(fdt, "xgbm.blkfront", 0)) {
+		selftest_blkfront(xenguest_boot_rc);
+		idle_loop();
+	}
 #endif
 
 	selftest_main(fdt, load_base);

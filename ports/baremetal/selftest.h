@@ -48,6 +48,12 @@ void selftest_xdom_dom0(unsigned domid, struct xchg_page *x);
  * real xenstored of a Linux dom0: late start, every client operation, a
  * watch dom0 fires. Prints its own TAP plan; @boot_rc as above. */
 void selftest_xenstore(int boot_rc);
+
+/* selftest_blkfront.c: a dom0less domU ("xgbm.blkfront=1") running the
+ * blkfront example (examples/blkfront) against Linux's xen-blkback: data
+ * pattern, backend close and reconnect, every grant ended. Prints its
+ * own TAP plan; @boot_rc as above. */
+void selftest_blkfront(int boot_rc);
 #endif
 
 /* main.c: xenguest_boot_init()'s result, 1 = not run (no /hypervisor). */

@@ -5,12 +5,8 @@
  * ring, in a dom0less domU whose dom0 is Linux (scripts/xen-linux/run.sh;
  * boot argument "xgbm.xenstore=1").
  *
- * A dom0less domU with xen,enhanced starts before any xenstored exists:
- * HVM_PARAM_STORE_PFN reads all ones until dom0's init-dom0less sets it.
- * The store event channel (HVM_PARAM_STORE_EVTCHN) exists from the start,
- * so it is bound through the interrupt registry first; its handler wakes
- * xg_xs_store_wait() until the client exists and drives the client
- * (xg_xs_event()) afterwards.
+ * The connection, late start included, is the kernel's own (store.c):
+ * these tests report each of its steps.
  *
  * Talking to dom0's init script (scripts/xen-linux/init.sh) through the
  * store: the domU writes data/ready once its watch on data/ping is
@@ -20,8 +16,8 @@
 #include "kernel.h"
 
 #if BM_WITH_XENGUEST
-#include "mmu.h"
 #include "selftest.h"
+#include "store.h"
 #include "timer.h"
 #include "bm_xenguest.h"
 
@@ -37,10 +33,6 @@
 
 enum { XS_TESTS = 21 };
 
-static struct xg_xs xs;
-static struct xg_xs_ring xs_ring;
-static struct xg_isrc *xs_isrc;
-static bool xs_client_up; /* the handler drives the client once set */
 static char xs_buf[8192];
 static char xs_val[256];
 
@@ -58,23 +50,6 @@ static __printf(2, 3) bool xtap(bool ok, const char *fmt, ...)
 	if (!ok)
 		xs_failed++;
 	return tap(ok, "%s", buf);
-}
-
-/* The store event, in the upcall. */
-static int xs_store_irq(struct xg_isrc *isrc, void *arg)
-{
-	(void)isrc;
-	(void)arg;
-	if (__atomic_load_n(&xs_client_up, __ATOMIC_ACQUIRE))
-		xg_xs_event(&xs);
-	else
-		xg_xs_store_event();
-	return XG_ISRC_HANDLED;
-}
-
-static void xs_ring_notify(void *arg)
-{
-	(void)xg_intr_notify(arg);
 }
 
 static uint64_t ms_since(uint64_t t0)
@@ -106,56 +81,45 @@ static int list_count(const char *list, int len)
 	return n;
 }
 
-/* Late start: bind the store port, wait for init-dom0less, connect. */
+/* Late start: bind the store port, wait for init-dom0less, connect
+ * (store.c), one TAP line per step. */
 static bool xs_connect(void)
 {
-	uint64_t gfn = 0, t0 = timer_ns();
-	uint32_t port = 0;
-	struct xg_xs_config cfg = { .timeout_ns = XS_CALL_TIMEOUT_NS };
-	int params_rc, rc;
+	struct bm_store_steps st;
+	int rc = bm_store_connect(XS_CALL_TIMEOUT_NS, XS_STORE_WAIT_NS, &st);
 
-	params_rc = xg_xs_store_params(&gfn, &port);
-	xtap((params_rc == XG_EAGAIN || params_rc == 0) && port != 0,
-	    "xenstore: store params at boot: rc %d (late start: %d), event channel %u",
-	    params_rc, XG_EAGAIN, port);
-	if (port == 0)
+	xtap((st.params_rc == XG_EAGAIN || st.params_rc == 0) && st.port != 0,
+	     "xenstore: store params at boot: rc %d (late start: %d), event channel %u",
+	     st.params_rc, XG_EAGAIN, st.port);
+	if (st.port == 0)
 		return false;
-	rc = xg_intr_bind_port(&xg_ev, port, "xenstore", xs_store_irq, NULL,
-			       XG_INTR_ENABLE | XG_INTR_NOCLOSE, &xs_isrc);
-	if (!xtap(rc == 0, "xenstore: store event channel %u bound through the interrupt registry: %d",
-		 port, rc))
+	if (!xtap(st.bind_rc == 0,
+		  "xenstore: store event channel %u bound through the interrupt registry: %d",
+		  st.port, st.bind_rc))
 		return false;
-	rc = params_rc == 0 ? 0 : xg_xs_store_wait(&gfn, &port, XS_STORE_WAIT_NS);
-	if (!xtap(rc == 0 && gfn != 0, "xenstore: store page appeared: gfn %#lx after %lu ms (rc %d)",
-		 (unsigned long)gfn, (unsigned long)ms_since(t0), rc))
+	if (!xtap(st.wait_rc == 0 && st.gfn != 0,
+		  "xenstore: store page appeared: gfn %#lx after %lu ms (rc %d)",
+		  (unsigned long)st.gfn, (unsigned long)(st.wait_ns / XS_NS_PER_MS), st.wait_rc))
 		return false;
-	rc = mmu_map(gfn << PAGE_SHIFT, PAGE_SIZE, MEM_NORMAL);
-	if (rc == 0)
-		rc = xg_xs_ring_init(&xs_ring, (void *)(uintptr_t)(gfn << PAGE_SHIFT),
-				     xs_ring_notify, NULL, xs_isrc, &cfg.transport);
-	if (rc == 0)
-		rc = xg_xs_init(&xs, &cfg);
-	if (rc == 0)
-		__atomic_store_n(&xs_client_up, true, __ATOMIC_RELEASE);
 	return xtap(rc == 0, "xenstore: client over the ring at %#lx: %d",
-		   (unsigned long)(gfn << PAGE_SHIFT), rc);
+		    (unsigned long)(st.gfn << PAGE_SHIFT), rc);
 }
 
 static void xs_test_reads(void)
 {
 	int n, m;
 
-	n = xg_xs_read(&xs, 0, "domid", xs_val, sizeof(xs_val));
+	n = xg_xs_read(&bm_xs, 0, "domid", xs_val, sizeof(xs_val));
 	xtap(n == 1 && str_eq(xs_val, "1"), "xenstore: read domid -> %d '%s'", n,
 	    n >= 0 ? xs_val : "");
-	n = xg_xs_get_domain_path(&xs, 1, xs_val, sizeof(xs_val));
+	n = xg_xs_get_domain_path(&bm_xs, 1, xs_val, sizeof(xs_val));
 	xtap(n > 0 && str_eq(xs_val, "/local/domain/1"), "xenstore: get_domain_path(1) -> '%s'",
 	    n > 0 ? xs_val : "");
-	n = xg_xs_directory(&xs, 0, "control", xs_buf, sizeof(xs_buf));
+	n = xg_xs_directory(&bm_xs, 0, "control", xs_buf, sizeof(xs_buf));
 	xtap(n > 0 && list_has(xs_buf, n, "shutdown"),
 	    "xenstore: directory control -> %d entries, has shutdown", n > 0 ? list_count(xs_buf, n) : n);
-	n = xg_xs_read(&xs, 0, "/local/domain/0/name", xs_val, sizeof(xs_val));
-	m = xg_xs_write(&xs, 0, "/local/domain/0/xgbm", "x", 1);
+	n = xg_xs_read(&bm_xs, 0, "/local/domain/0/name", xs_val, sizeof(xs_val));
+	m = xg_xs_write(&bm_xs, 0, "/local/domain/0/xgbm", "x", 1);
 	xtap(n == XG_EACCES && m == XG_EACCES,
 	    "xenstore: dom0's nodes: read %d, write %d (EACCES %d)", n, m, XG_EACCES);
 }
@@ -165,18 +129,18 @@ static void xs_test_writes(void)
 	static const char perms[] = "n1\0r0";
 	int w, r, p, s, d;
 
-	w = xg_xs_write(&xs, 0, "data/xgbm/value", "hello dom0", 10);
-	r = xg_xs_read(&xs, 0, "data/xgbm/value", xs_val, sizeof(xs_val));
+	w = xg_xs_write(&bm_xs, 0, "data/xgbm/value", "hello dom0", 10);
+	r = xg_xs_read(&bm_xs, 0, "data/xgbm/value", xs_val, sizeof(xs_val));
 	xtap(w == 0 && r == 10 && str_eq(xs_val, "hello dom0"),
 	    "xenstore: write then read back data/xgbm/value: %d, %d", w, r);
-	w = xg_xs_mkdir(&xs, 0, "data/xgbm/dir");
-	r = xg_xs_read(&xs, 0, "data/xgbm/dir", xs_val, sizeof(xs_val));
-	d = xg_xs_rm(&xs, 0, "data/xgbm/dir");
-	s = xg_xs_read(&xs, 0, "data/xgbm/dir", xs_val, sizeof(xs_val));
+	w = xg_xs_mkdir(&bm_xs, 0, "data/xgbm/dir");
+	r = xg_xs_read(&bm_xs, 0, "data/xgbm/dir", xs_val, sizeof(xs_val));
+	d = xg_xs_rm(&bm_xs, 0, "data/xgbm/dir");
+	s = xg_xs_read(&bm_xs, 0, "data/xgbm/dir", xs_val, sizeof(xs_val));
 	xtap(w == 0 && r == 0 && d == 0 && s == XG_ENOENT,
 	    "xenstore: mkdir %d, read empty %d, rm %d, read after rm %d", w, r, d, s);
-	s = xg_xs_set_perms(&xs, 0, "data/xgbm/value", perms, sizeof(perms));
-	p = xg_xs_get_perms(&xs, 0, "data/xgbm/value", xs_val, sizeof(xs_val));
+	s = xg_xs_set_perms(&bm_xs, 0, "data/xgbm/value", perms, sizeof(perms));
+	p = xg_xs_get_perms(&bm_xs, 0, "data/xgbm/value", xs_val, sizeof(xs_val));
 	xtap(s == 0 && p == (int)sizeof(perms) && memcmp(xs_val, perms, sizeof(perms)) == 0,
 	    "xenstore: set_perms n1,r0 %d, get_perms %d bytes", s, p);
 }
@@ -187,13 +151,13 @@ static void xs_test_transaction_conflict(void)
 	uint32_t tx = 0;
 	int st, rd, out, in, end, check;
 
-	(void)xg_xs_write(&xs, 0, "data/xgbm/tx", "0", 1);
-	st = xg_xs_transaction_start(&xs, &tx);
-	rd = st == 0 ? xg_xs_read(&xs, tx, "data/xgbm/tx", xs_val, sizeof(xs_val)) : st;
-	out = xg_xs_write(&xs, 0, "data/xgbm/tx", "outside", 7);
-	in = st == 0 ? xg_xs_write(&xs, tx, "data/xgbm/tx", "inside", 6) : st;
-	end = st == 0 ? xg_xs_transaction_end(&xs, tx, true) : st;
-	check = xg_xs_read(&xs, 0, "data/xgbm/tx", xs_val, sizeof(xs_val));
+	(void)xg_xs_write(&bm_xs, 0, "data/xgbm/tx", "0", 1);
+	st = xg_xs_transaction_start(&bm_xs, &tx);
+	rd = st == 0 ? xg_xs_read(&bm_xs, tx, "data/xgbm/tx", xs_val, sizeof(xs_val)) : st;
+	out = xg_xs_write(&bm_xs, 0, "data/xgbm/tx", "outside", 7);
+	in = st == 0 ? xg_xs_write(&bm_xs, tx, "data/xgbm/tx", "inside", 6) : st;
+	end = st == 0 ? xg_xs_transaction_end(&bm_xs, tx, true) : st;
+	check = xg_xs_read(&bm_xs, 0, "data/xgbm/tx", xs_val, sizeof(xs_val));
 	xtap(st == 0 && rd == 1 && out == 0 && in == 0 && end == XG_EAGAIN && check == 7 &&
 		    str_eq(xs_val, "outside"),
 	    "xenstore: conflicting transaction: start %d read %d, outside write %d, end %d "
@@ -222,9 +186,9 @@ static int xs_tx_body(struct xg_xs *c, uint32_t tx, void *arg)
 static void xs_test_transaction_retry(void)
 {
 	struct xs_tx_body b = { 0 };
-	int w = xg_xs_write(&xs, 0, "data/xgbm/counter", "0", 1);
-	int rc = xg_xs_transaction(&xs, xs_tx_body, &b, 4);
-	int r = xg_xs_read(&xs, 0, "data/xgbm/counter", xs_val, sizeof(xs_val));
+	int w = xg_xs_write(&bm_xs, 0, "data/xgbm/counter", "0", 1);
+	int rc = xg_xs_transaction(&bm_xs, xs_tx_body, &b, 4);
+	int r = xg_xs_read(&bm_xs, 0, "data/xgbm/counter", xs_val, sizeof(xs_val));
 
 	xtap(w == 0 && rc == 2 && b.tries == 2 && r == 1 && str_eq(xs_val, "2"),
 	    "xenstore: transaction retried after a conflict: rc %d, tries %u, counter '%s'", rc,
@@ -261,31 +225,31 @@ static void xs_test_watch_dom0(void)
 	uint32_t tx = 0;
 	int w, add, ready, wait, r, rm, st, trd, twr, tend, retry, seen;
 
-	w = xg_xs_write(&xs, 0, "data/ping", "wait", 4);
+	w = xg_xs_write(&bm_xs, 0, "data/ping", "wait", 4);
 	xs_ping_watch.path = "data/ping";
 	xs_ping_watch.queue = xs_ping_queue;
 	xs_ping_watch.queue_size = sizeof(xs_ping_queue);
-	add = xg_xs_watch_add(&xs, &xs_ping_watch);
+	add = xg_xs_watch_add(&bm_xs, &xs_ping_watch);
 	xtap(w == 0 && add == 0, "xenstore: watch on data/ping registered: %d, %d", w, add);
-	st = xg_xs_transaction_start(&xs, &tx);
-	trd = st == 0 ? xg_xs_read(&xs, tx, "data/ping", xs_val, sizeof(xs_val)) : st;
+	st = xg_xs_transaction_start(&bm_xs, &tx);
+	trd = st == 0 ? xg_xs_read(&bm_xs, tx, "data/ping", xs_val, sizeof(xs_val)) : st;
 	t0 = timer_ns();
-	ready = xg_xs_write(&xs, 0, "data/ready", "1", 1);
-	wait = xg_xs_wait_until(&xs, xs_ping_fired_twice, NULL, XS_DOM0_WAIT_NS);
-	twr = st == 0 ? xg_xs_write(&xs, tx, "data/seen", "wait", 4) : st;
-	tend = st == 0 ? xg_xs_transaction_end(&xs, tx, true) : st;
-	retry = xg_xs_transaction(&xs, xs_copy_ping, NULL, 4);
-	seen = xg_xs_read(&xs, 0, "data/seen", xs_val, sizeof(xs_val));
+	ready = xg_xs_write(&bm_xs, 0, "data/ready", "1", 1);
+	wait = xg_xs_wait_until(&bm_xs, xs_ping_fired_twice, NULL, XS_DOM0_WAIT_NS);
+	twr = st == 0 ? xg_xs_write(&bm_xs, tx, "data/seen", "wait", 4) : st;
+	tend = st == 0 ? xg_xs_transaction_end(&bm_xs, tx, true) : st;
+	retry = xg_xs_transaction(&bm_xs, xs_copy_ping, NULL, 4);
+	seen = xg_xs_read(&bm_xs, 0, "data/seen", xs_val, sizeof(xs_val));
 	xtap(st == 0 && trd == 4 && twr == 0 && tend == XG_EAGAIN && retry == 0 && seen == 4 &&
 		     str_eq(xs_val, "pong"),
 	     "xenstore: transaction vs dom0's write: start %d, read %d, commit %d (EAGAIN %d), "
 	     "retried %d, data/seen '%s'", st, trd, tend, XG_EAGAIN, retry, seen >= 0 ? xs_val : "");
-	r = xg_xs_read(&xs, 0, "data/ping", xs_val, sizeof(xs_val));
+	r = xg_xs_read(&bm_xs, 0, "data/ping", xs_val, sizeof(xs_val));
 	xtap(ready == 0 && wait == 0 && r == 4 && str_eq(xs_val, "pong"),
 	    "xenstore: watch fired when dom0 wrote data/ping: %d events after %lu ms, value '%s'",
 	    __atomic_load_n(&xs_ping_watch.events, __ATOMIC_ACQUIRE),
 	    (unsigned long)ms_since(t0), r >= 0 ? xs_val : "");
-	rm = xg_xs_watch_remove(&xs, &xs_ping_watch);
+	rm = xg_xs_watch_remove(&bm_xs, &xs_ping_watch);
 	xtap(rm == 0, "xenstore: watch removed: %d", rm);
 }
 
@@ -296,8 +260,8 @@ static void xs_test_big_directory(void)
 {
 	int one, all, rm, gone;
 
-	one = xg_xs_directory(&xs, 0, "data/big", xs_buf, sizeof(xs_buf));
-	all = xg_xs_directory_all(&xs, 0, "data/big", xs_buf, sizeof(xs_buf));
+	one = xg_xs_directory(&bm_xs, 0, "data/big", xs_buf, sizeof(xs_buf));
+	all = xg_xs_directory_all(&bm_xs, 0, "data/big", xs_buf, sizeof(xs_buf));
 	xtap(one == XG_E2BIG && all > (int)XG_XS_PAYLOAD_MAX &&
 		     list_count(xs_buf, all) == XS_BIG_ENTRIES &&
 		     list_has(xs_buf, all, "entry-100-abcdefghijklmnop") &&
@@ -305,8 +269,8 @@ static void xs_test_big_directory(void)
 	     "xenstore: dom0's %u-entry directory: directory %d (E2BIG %d), directory_all %d "
 	     "bytes, %d names", XS_BIG_ENTRIES, one, XG_E2BIG, all,
 	     all > 0 ? list_count(xs_buf, all) : all);
-	rm = xg_xs_rm(&xs, 0, "data/big");
-	gone = xg_xs_read(&xs, 0, "data/big", xs_val, sizeof(xs_val));
+	rm = xg_xs_rm(&bm_xs, 0, "data/big");
+	gone = xg_xs_read(&bm_xs, 0, "data/big", xs_val, sizeof(xs_val));
 	xtap(rm == 0 && gone == XG_ENOENT, "xenstore: rm of dom0's data/big: %d, then read %d", rm,
 	     gone);
 }
@@ -319,8 +283,8 @@ static void xs_report_to_dom0(void)
 	int w, r;
 
 	snprintf(res, sizeof(res), failed == 0 ? "pass" : "fail %u", failed);
-	w = xg_xs_write(&xs, 0, "data/hello", hello, sizeof(hello) - 1);
-	r = xg_xs_write(&xs, 0, "data/result", res, (uint32_t)strlen(res));
+	w = xg_xs_write(&bm_xs, 0, "data/hello", hello, sizeof(hello) - 1);
+	r = xg_xs_write(&bm_xs, 0, "data/result", res, (uint32_t)strlen(res));
 	xtap(w == 0 && r == 0, "xenstore: result '%s' written for dom0: %d, %d", res, w, r);
 }
 

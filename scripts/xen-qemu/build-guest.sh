@@ -46,7 +46,7 @@ out=$(cd "$out" && pwd)
 exec 9>"$out/.lock"
 flock 9
 stamp=$( (echo "with_lib=$with_lib ${CROSS:-}"; cat "$0"
-	find "$root/ports/baremetal" "$root/src" "$root/include" -type f \( -name '*.[chS]' -o -name '*.ld' \) \
+	find "$root/ports/baremetal" "$root/src" "$root/include" "$root/examples/blkfront" -type f \( -name '*.[chS]' -o -name '*.ld' \) \
 		-print0 | sort -z | xargs -0 cat) | sha256sum | cut -d' ' -f1)
 if [ -f "$out/xgbm.bin" ] && [ "$(cat "$out/.stamp" 2>/dev/null)" = "$stamp" ]; then
 	echo "build-guest.sh: $out/xgbm.bin is up to date"
@@ -71,15 +71,18 @@ cflags=(
 	-fno-stack-protector -fno-common -fno-tree-loop-distribute-patterns
 	-fno-asynchronous-unwind-tables -fno-unwind-tables
 	-I "$src" -I "$src/include" -I "$libfdt/include" -I "$out/include"
-	-I "$root/include" "-DBM_WITH_XENGUEST=$with_lib"
+	-I "$root/include" -I "$root/examples/blkfront" "-DBM_WITH_XENGUEST=$with_lib"
 )
 asflags=(-D__ASSEMBLY__ -I "$src" -I "$out/include")
 # Kernel files that exist only to host the library.
-lib_glue='port.c selftest_xenguest.c selftest_xdom.c'
+lib_glue='port.c selftest_xenguest.c selftest_xdom.c selftest_blkfront.c'
+# Drivers on xenguest that this kernel hosts: the blkfront example.
+examples=("$root/examples/blkfront/blkfront.c")
 
 rm -f "$out"/obj/*.o "$out"/lib/*.o
 objs=()
-for f in "$src"/*.S "$src"/*.c; do
+[ $with_lib = 1 ] || examples=()
+for f in "$src"/*.S "$src"/*.c "${examples[@]}"; do
 	if [ $with_lib = 0 ] && [[ " $lib_glue " == *" $(basename "$f") "* ]]; then
 		continue
 	fi
