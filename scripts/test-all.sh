@@ -49,14 +49,16 @@ stage "1. native build and tests"
 setup "$out/native"
 ninja -C "$out/native" >/dev/null
 if [[ $skip == *" xen "* ]]; then
-  mtest -C "$out/native" --num-processes "$jobs" --print-errorlogs --no-suite xen --no-suite xen-stress
+  mtest -C "$out/native" --num-processes "$jobs" --print-errorlogs --no-suite xen --no-suite xen-stress --no-suite xen-linux
   note "native: all suites but xen passed"
 else
   # The real-Xen boots run one at a time: two emulated machines on two
   # cores would only slow each other down.
-  mtest -C "$out/native" --num-processes "$jobs" --print-errorlogs --no-suite xen --no-suite xen-stress
+  mtest -C "$out/native" --num-processes "$jobs" --print-errorlogs --no-suite xen --no-suite xen-stress --no-suite xen-linux
   mtest -C "$out/native" --num-processes 1 --print-errorlogs --suite xen
-  note "native: all suites passed, real Xen included"
+  # The full stack: Linux dom0 (xenstored, xen-blkback) + xenguest domUs.
+  mtest -C "$out/native" --num-processes 1 --print-errorlogs --suite xen-linux
+  note "native: all suites passed, real Xen and the Linux-dom0 full stack included"
 fi
 
 if [[ $skip != *" san "* ]]; then
@@ -65,7 +67,7 @@ if [[ $skip != *" san "* ]]; then
   ninja -C "$out/asan" >/dev/null
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     mtest -C "$out/asan" --num-processes "$jobs" --print-errorlogs \
-      --no-suite xen --no-suite xen-stress --timeout-multiplier 3
+      --no-suite xen --no-suite xen-stress --no-suite xen-linux --timeout-multiplier 3
   note "asan+ubsan: all host suites passed"
 fi
 

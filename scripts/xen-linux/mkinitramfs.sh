@@ -9,7 +9,11 @@
 # unpacked packages), Debian's Xen driver modules (loaded with insmod:
 # the package has no modules.dep) and init.sh as /init.
 #
-#   mkinitramfs.sh [--cache DIR] --out FILE
+#   mkinitramfs.sh [--cache DIR] [--linux-domu] --out FILE
+#
+# --linux-domu builds the Linux domU's initramfs instead (run.sh
+# --linux-domu): static busybox, xen-blkfront.ko and linux-domu-init.sh
+# as /init.
 #
 # Rebuilt only when an input changed (a hash of init.sh, this script and
 # the package list is kept next to FILE).
@@ -18,12 +22,13 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cache=${XG_XEN_CACHE:-$root/build/xen-qemu/cache}
-out=''
+out='' flavour=dom0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cache) cache=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
-	-h | --help) sed -n '4,15p' "$0"; exit 0 ;;
+	--linux-domu) flavour=linux-domu; shift ;;
+	-h | --help) sed -n '4,19p' "$0"; exit 0 ;;
 	*) echo "mkinitramfs.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -33,13 +38,32 @@ stage=$cache/linux/stage
 kdir=$cache/linux/kernel
 mkdir -p "$(dirname "$out")"
 
-stamp=$( (cat "$0" "$here/init.sh"; ls "$cache/debs") | sha256sum | cut -d' ' -f1)
+stamp=$( (echo $flavour; cat "$0" "$here/init.sh" "$here/linux-domu-init.sh"; ls "$cache/debs") |
+	sha256sum | cut -d' ' -f1)
 if [ -f "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then
 	exit 0
 fi
 
 tree=$(mktemp -d)
 trap 'rm -rf "$tree"' EXIT
+kver=$(ls "$kdir/lib/modules")
+
+# pack: cpio newc + gzip of the tree into $out, with its stamp.
+pack() {
+	(cd "$tree" && find . | sort | cpio -o -H newc --owner=0:0 --quiet) | gzip -9 >"$out.tmp"
+	mv "$out.tmp" "$out"
+	echo "$stamp" >"$out.stamp"
+	echo "mkinitramfs.sh: $out ($(stat -c %s "$out") bytes, $flavour, kernel $kver)"
+}
+
+if [ $flavour = linux-domu ]; then
+	mkdir -p "$tree"/{bin,lib/modules,proc,sys,dev}
+	cp "$stage/bin/busybox" "$tree/bin/busybox"
+	cp "$kdir/lib/modules/$kver/kernel/drivers/block/xen-blkfront.ko" "$tree/lib/modules/"
+	install -m 755 "$here/linux-domu-init.sh" "$tree/init"
+	pack
+	exit 0
+fi
 mkdir -p "$tree"/{bin,sbin,usr/bin,usr/sbin,lib/aarch64-linux-gnu,lib/modules,proc,sys,dev,run,tmp,etc,root}
 mkdir -p "$tree"/{usr/lib/xen-4.17/bin,var/lib/xen,var/lib/xenstored,var/log/xen}
 ln -s ../run "$tree/var/run"
@@ -72,15 +96,14 @@ while [ ${#queue[@]} -gt 0 ]; do
 done
 ln -s aarch64-linux-gnu/ld-linux-aarch64.so.1 "$tree/lib/ld-linux-aarch64.so.1"
 
-kver=$(ls "$kdir/lib/modules")
 m=$kdir/lib/modules/$kver/kernel/drivers/xen
 cp "$m/xen-privcmd.ko" "$m/xenfs/xenfs.ko" "$m/xen-evtchn.ko" "$m/xen-gntdev.ko" \
 	"$m/xen-gntalloc.ko" "$tree/lib/modules/"
+# The block backend and the RAM disk it serves (the blkfront example).
+b=$kdir/lib/modules/$kver/kernel/drivers/block
+cp "$b/brd.ko" "$b/xen-blkback/xen-blkback.ko" "$tree/lib/modules/"
 install -m 755 "$here/init.sh" "$tree/init"
 echo "root:x:0:0:root:/root:/bin/sh" >"$tree/etc/passwd"
 aarch64-linux-gnu-strip --strip-unneeded "$tree"/lib/aarch64-linux-gnu/* \
 	"$tree"/usr/lib/xen-4.17/bin/* "$tree/usr/bin/xenstore"
-(cd "$tree" && find . | sort | cpio -o -H newc --owner=0:0 --quiet) | gzip -9 >"$out.tmp"
-mv "$out.tmp" "$out"
-echo "$stamp" >"$out.stamp"
-echo "mkinitramfs.sh: $out ($(stat -c %s "$out") bytes, kernel $kver)"
+pack
