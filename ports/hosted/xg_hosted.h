@@ -71,8 +71,8 @@ struct xg_hosted_xs_socket {
 };
 
 /* Connect to xenstored's socket at @path and fill @out with a transport
- * for struct xg_xs_config (wait blocks until a whole reply is in,
- * reset reconnects).
+ * for struct xg_xs_config (wait blocks until the daemon has sent something and
+ * takes all of it in one recv(); reset reconnects).
  * Returns 0 or a negative XG_E* / -errno code. */
 int xg_hosted_xs_socket_open(struct xg_hosted_xs_socket *s, const char *path,
 			     struct xg_xs_transport *out);

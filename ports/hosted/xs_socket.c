@@ -53,50 +53,40 @@ static int xs_socket_recv(struct xg_hosted_xs_socket *s, void *buf,
 	return (int)n;
 }
 
-/* Hands over what the wait hook received first, then what is queued. */
+/*
+ * Hands over what the wait hook received, else what the socket has now.
+ * Stash bytes alone make a short read, which tells the client the
+ * transport is drained: the next wait's recv() picks up anything newer,
+ * so no recv() that would only say EAGAIN is made.
+ */
 static int xs_socket_read(void *ctx, void *buf, size_t len)
 {
 	struct xg_hosted_xs_socket *s = ctx;
 	size_t n = len < s->stash_len ? len : s->stash_len;
-	int more;
 
-	if (n > 0) {
-		memcpy(buf, s->stash + s->stash_off, n);
-		s->stash_off += n;
-		s->stash_len -= n;
-		if (n == len)
-			return (int)n;
-	}
-	more = xs_socket_recv(s, (char *)buf + n, len - n);
-	if (more < 0)
-		return n > 0 ? (int)n : more;
-	return (int)n + more;
-}
-
-/* Blocking receive of exactly @len bytes into the stash (or fewer when
- * SO_RCVTIMEO expires or the connection ends). */
-static size_t xs_socket_fill(struct xg_hosted_xs_socket *s, size_t len)
-{
-	ssize_t n = recv(s->fd, s->stash + s->stash_len, len, MSG_WAITALL);
-
-	if (n <= 0)
-		return 0;
-	s->stash_len += (size_t)n;
-	return (size_t)n;
+	if (n == 0)
+		return xs_socket_recv(s, buf, len);
+	memcpy(buf, s->stash + s->stash_off, n);
+	s->stash_off += n;
+	s->stash_len -= n;
+	return (int)n;
 }
 
 /*
- * Waiting for a reply is a blocking recv() of one whole message (header,
- * then the length it announces) into a stash the next read() hands over:
- * the thread wakes when the reply is complete, as a plain blocking client
- * does, rather than once per write the daemon makes. SO_RCVTIMEO bounds
- * each recv; the client re-checks its deadline.
+ * Waiting for replies is one blocking recv() of everything the daemon has
+ * sent so far, into a stash the next read() hands over: any number of
+ * replies cost one system call and one wakeup. It does not wait for a
+ * message to be whole: the stash need not start at a message boundary
+ * (the client may hold part of one), so only the client can tell; a
+ * reply whose header and payload the daemon wrote separately (C
+ * xenstored does) may take a second wait. SO_RCVTIMEO bounds the recv;
+ * the client re-checks its deadline.
  */
 static int xs_socket_wait(void *ctx, bool want_write, uint64_t timeout_ns)
 {
 	struct xg_hosted_xs_socket *s = ctx;
 	struct pollfd pfd = { .fd = s->fd, .events = POLLIN | POLLOUT };
-	uint32_t hdr[4];
+	ssize_t n;
 
 	if (s->stash_len > 0)
 		return 0;
@@ -108,13 +98,10 @@ static int xs_socket_wait(void *ctx, bool want_write, uint64_t timeout_ns)
 		return 0;
 	}
 	s->stash_off = 0;
-	if (xs_socket_fill(s, sizeof(hdr)) < sizeof(hdr))
-		return 0;
-	memcpy(hdr, s->stash, sizeof(hdr));
-	/* A length the stash cannot hold is the client's to judge. */
-	if (hdr[3] <= sizeof(s->stash) - sizeof(hdr))
-		(void)xs_socket_fill(s, hdr[3]);
+	n = recv(s->fd, s->stash, sizeof(s->stash), 0);
 	/* Errors and EOF show up again in the next read(). */
+	if (n > 0)
+		s->stash_len = (size_t)n;
 	return 0;
 }
 
