@@ -10,6 +10,10 @@
 # machine is noisy: compare medians. PIN="D C" pins the daemon to CPU D and
 # the clients to CPU C with taskset (e.g. "0 1" or "0 0"), which makes the
 # figures far more repeatable than letting the scheduler place them.
+# SCHED=batch runs every client, libxenstore included, as SCHED_BATCH
+# (chrt -b 0): on a shared core a woken SCHED_OTHER client preempts the
+# daemon at each reply it writes, which caps pipelining there (see
+# docs/xenstore.md); a batch client does not preempt on wakeup.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build-xenstore}
@@ -19,25 +23,26 @@ kinds=("$@")
 pairs=${PAIRS:-20000}
 repeat=${REPEAT:-3}
 read -r pin_daemon pin_client <<<"${PIN:-}" || true
-run() { # run CMD...: a client, pinned if asked
+sched=${SCHED:-other}
+case $sched in
+other) policy=() ;;
+batch) policy=(chrt -b 0) ;;
+*) echo "run.sh: SCHED is other or batch" >&2; exit 2 ;;
+esac
+run() { # run CMD...: a client, pinned and scheduled as asked
 	if [[ -n ${pin_client:-} ]]; then
-		timeout 300 taskset -c "$pin_client" "$@"
+		timeout 300 "${policy[@]}" taskset -c "$pin_client" "$@"
 	else
-		timeout 300 "$@"
+		timeout 300 "${policy[@]}" "$@"
 	fi
 }
-xsd=$top/tests/xenstored/xsd.sh
-work=$(mktemp -d /tmp/xg-bench-xs.XXXXXX)
-
-cleanup() {
-	for k in "${kinds[@]}"; do
-		bash "$xsd" stop "$work/$k" >/dev/null 2>&1 || true
-	done
-	rm -rf "$work"
-}
-trap cleanup EXIT
+. "$top/bench/xenstore/lib.sh"
+xs_bench_work xg-bench-xs
 
 [[ -x $build/bench/xenstore/bench_xs ]] || ninja -C "$build" bench/xenstore/bench_xs
+# The machine is shared: record the load around the run, so a noisy one
+# can be recognised and repeated.
+echo "== load before: $(uptime)"
 for k in "${kinds[@]}"; do
 	{
 	bash "$xsd" start "$k" "$work/$k" >/dev/null
@@ -46,7 +51,7 @@ for k in "${kinds[@]}"; do
 	if [[ -n ${pin_daemon:-} ]]; then
 		taskset -pc "$pin_daemon" "$(sed -n 's/^PID=//p' "$envf")" >/dev/null
 	fi
-	echo "== daemon: $k ($pairs pairs per run, $repeat rounds, pin: ${PIN:-none})"
+	echo "== daemon: $k ($pairs pairs per run, $repeat rounds, pin: ${PIN:-none}, clients: SCHED_${sched^^})"
 	for ((round = 1; round <= repeat; round++)); do
 		if [[ -x $build/bench/xenstore/xs_libxenstore ]]; then
 			run "$build/bench/xenstore/xs_libxenstore" -s "$sock" -n "$pairs"
@@ -59,6 +64,8 @@ for k in "${kinds[@]}"; do
 	bash "$xsd" stop "$work/$k" >/dev/null
 	} | tee -a "$work/all.txt"
 done
+
+echo "== load after: $(uptime)"
 
 # Medians per daemon and configuration, and the ratio to libxenstore.
 python3 - "$work/all.txt" <<'PY'
