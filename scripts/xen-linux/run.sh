@@ -87,14 +87,7 @@ tag="$cpu-smp$smp-m$mem-dom0-$dom0_mem"
 [ $ldomu = 0 ] || tag+="-linuxdomu"
 [ -n "$log" ] || log=$bdir/logs/$tag.log
 mkdir -p "$(dirname "$log")"
-work=$(mktemp -d)
-dtb=$work/virt.dtb
-cleanup() {
-	xg_kill_qemu # only the QEMU process this script started
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+xg_scratch
 
 dtb_args=(--out "$dtb" --cpu "$cpu" --smp "$smp" --mem "$mem" --dom0-mem "$dom0_mem"
 	--kernel "$kernel" --initrd "$bdir/initramfs.cpio.gz")

@@ -34,6 +34,19 @@ xg_kill_qemu() {
 	fi
 }
 
+# xg_scratch: $work, a fresh temporary directory, and $dtb in it; on exit
+# the QEMU this script started is killed and the directory removed.
+xg_scratch() {
+	work=$(mktemp -d)
+	dtb=$work/virt.dtb
+	trap xg_scratch_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+xg_scratch_cleanup() {
+	xg_kill_qemu # only the QEMU process this script started
+	rm -rf "$work"
+}
+
 # Stamp each console line with host seconds since QEMU started; drop
 # carriage returns (Linux's lines reach Xen's console ending in two).
 xg_stamp() {

@@ -101,15 +101,7 @@ tag="$cpu-smp$smp-domus${#specs[@]}"
 tag+="-$evtchn-gnttab$gnttab"
 [ -n "$log" ] || log=$bdir/logs/$tag.log
 mkdir -p "$(dirname "$log")"
-work=$(mktemp -d)
-dtb=$work/virt.dtb
-
-cleanup() {
-	xg_kill_qemu # only the QEMU process this script started
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+xg_scratch
 
 mkdtb_args=(--out "$dtb" --dom0 "$guest" --cpu "$cpu" --smp "$smp" --mem "$mem")
 [ -z "$dom0_vcpus" ] || mkdtb_args+=(--dom0-vcpus "$dom0_vcpus")
