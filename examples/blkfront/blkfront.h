@@ -49,7 +49,8 @@
 
 /* One request in flight. The id sent to the backend is the slot index. */
 struct blkfront_slot {
-	xg_gref_t refs[BLKFRONT_MAX_SEGS]; /* data pages */
+	/* The data pages, then (indirect requests) the descriptor page. */
+	xg_gref_t refs[BLKFRONT_MAX_SEGS + 1];
 	xg_gref_t ind_ref;                 /* the indirect page, or INVALID */
 	uint16_t nsegs;
 	uint8_t op;                        /* BLKIF_OP_READ or _WRITE */
