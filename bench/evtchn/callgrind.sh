@@ -11,16 +11,8 @@ set -euo pipefail
 build=${1:?usage: callgrind.sh BUILDDIR [ROUNDS]}
 rounds=${2:-2000}
 bench="$build/bench/evtchn/bench_evtchn"
-if ! command -v valgrind >/dev/null; then
-  apt-get install -y valgrind >/dev/null
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-total_ir() {
-  callgrind_annotate --inclusive=yes --threshold=100 --auto=no "$1" 2>/dev/null |
-    awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 + 0; exit }'
-}
+. "$(dirname "$0")/../callgrind-lib.sh"
+total_ir() { inclusive "$1" "PROGRAM TOTALS"; }
 
 printf '%-5s %6s %8s %10s %10s\n' abi bound pending events "Ir/event"
 for abi in 2l fifo; do

@@ -12,17 +12,7 @@ set -euo pipefail
 build=${1:?usage: callgrind.sh BUILDDIR [N]}
 n=${2:-100000}
 bench="$build/bench/gnttab/bench_gnttab"
-if ! command -v valgrind >/dev/null; then
-  apt-get install -y valgrind >/dev/null
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-# Inclusive Ir of functions whose name matches $2 in callgrind output $1.
-inclusive() {
-  callgrind_annotate --inclusive=yes --threshold=100 --auto=no "$1" 2>/dev/null |
-    awk -v pat="$2" '$0 ~ pat { gsub(",", "", $1); s += $1 } END { print s + 0 }'
-}
+. "$(dirname "$0")/../callgrind-lib.sh"
 
 printf '%-16s %12s %14s\n' loop "Ir/op" "Ir/op w/o lock"
 for loop in alloc_free grant_end grant_end_free batch32 pool; do
