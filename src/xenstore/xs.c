@@ -555,18 +555,13 @@ int xg_xs_wait_until(struct xg_xs *xs, bool (*cond)(void *arg), void *arg,
 	uint64_t now = timeout_ns ? xg_port_time_ns() : 0;
 	uint64_t deadline = timeout_ns ? now + timeout_ns : 0;
 	struct xs_wait_ctx c = { xs, cond, arg };
-	bool tx_pending = false, first = true;
+	bool tx_pending = false;
 
 	for (;;) {
 		uint64_t slice = XS_WAIT_SLICE_NS;
 
 		if (cond(arg))
 			return 0;
-		/* The first pass has the time already: one clock read less
-		 * for every call that completes after a single wait. */
-		if (deadline && !first)
-			now = xg_port_time_ns();
-		first = false;
 		if (deadline && now >= deadline)
 			return XG_ETIMEDOUT;
 		if (deadline && deadline - now < slice)
@@ -579,6 +574,10 @@ int xg_xs_wait_until(struct xg_xs *xs, bool (*cond)(void *arg), void *arg,
 			__atomic_fetch_sub(&xs->waiters_, 1, __ATOMIC_ACQ_REL);
 		}
 		(void)xs_poll_(xs, &tx_pending);
+		/* Once per wait: a call that completes after a single wait
+		 * reads the clock only to set its deadline. */
+		if (deadline)
+			now = xg_port_time_ns();
 	}
 }
 
