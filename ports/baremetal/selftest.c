@@ -54,6 +54,11 @@ bool tap(bool ok, const char *fmt, ...)
 	return ok;
 }
 
+unsigned tap_failures(void)
+{
+	return tap_failed;
+}
+
 /* ---- secondary CPUs' side ------------------------------------------- */
 
 static struct {

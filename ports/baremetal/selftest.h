@@ -18,6 +18,8 @@ void selftest_secondary(void);
 
 /* Print one TAP result line; returns @ok. */
 __printf(2, 3) bool tap(bool ok, const char *fmt, ...);
+/* "not ok" lines printed so far. */
+unsigned tap_failures(void);
 
 /* selftest_xenguest.c: the library's tests. @boot_rc is what
  * xenguest_boot_init() returned, or 1 if it was not run. */

@@ -51,22 +51,9 @@ static bool xs_up;
 static struct blkfront bf;
 static uint8_t *buf;                      /* BF_CHUNK_SECTORS sectors */
 static char dir[64];
-static unsigned failed;
+static unsigned failed0; /* tap_failures() before these tests */
 static uint32_t crc_table[256];
 static bool dom0_marked; /* dom0 wrote its marker during the close */
-
-static __printf(2, 3) bool check(bool ok, const char *fmt, ...)
-{
-	char line[220];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (!ok)
-		failed++;
-	return tap(ok, "%s", line);
-}
 
 /* ---- the pattern and its CRC-32 (zlib's, as busybox crc32 prints) ------ */
 
@@ -217,7 +204,7 @@ static bool find_device(void)
 	}
 	(void)xg_xs_watch_remove(&bm_xs, &w.watch);
 	snprintf(dir, sizeof(dir), "device/vbd/%s", n > 0 ? names : "?");
-	return check(rc == 0 && n > 0, "blkfront: found %s after %lu ms (%d)", dir,
+	return tap(rc == 0 && n > 0, "blkfront: found %s after %lu ms (%d)", dir,
 		     (unsigned long)((timer_ns() - t0) / BF_MS), rc);
 }
 
@@ -238,11 +225,11 @@ static bool attach(void)
 		}
 	}
 
-	check(rc == 0 && bf.sectors > 0 && bf.sector_size == BLKFRONT_SECTOR,
+	tap(rc == 0 && bf.sectors > 0 && bf.sector_size == BLKFRONT_SECTOR,
 	      "blkfront: connected to %s (dom%u): rc %d, %lu sectors of %lu bytes, info %#lx",
 	      bf.backend, bf.backend_id, rc, (unsigned long)bf.sectors,
 	      (unsigned long)bf.sector_size, (unsigned long)bf.info);
-	return check(rc == 0 && bf.ring_order > 0 && bf.max_segs > BLKIF_MAX_SEGMENTS_PER_REQUEST,
+	return tap(rc == 0 && bf.ring_order > 0 && bf.max_segs > BLKIF_MAX_SEGMENTS_PER_REQUEST,
 		     "blkfront: negotiated a %u-page ring (ring-page-order %u) and %u-segment "
 		     "indirect requests", 1u << bf.ring_order, bf.ring_order, bf.max_segs) &&
 	       rc == 0;
@@ -258,20 +245,20 @@ static void pass1(void)
 	char v[40];
 
 	disk_write(0, direct_end, BF_DIRECT_SECTORS, 1, &w);
-	check(w.rc == 0 && bf.stats.indirect_requests == ind0 && bf.stats.requests - req0 >= 23,
+	tap(w.rc == 0 && bf.stats.indirect_requests == ind0 && bf.stats.requests - req0 >= 23,
 	      "blkfront: wrote the first %lu KiB with %lu direct 11-segment requests: %d",
 	      (unsigned long)(direct_end / 2), (unsigned long)(bf.stats.requests - req0), w.rc);
 	ind0 = bf.stats.indirect_requests;
 	w.io_ns = 0;
 	disk_write(direct_end, bf.sectors, BF_CHUNK_SECTORS, 1, &w);
-	check(w.rc == 0 && bf.stats.indirect_requests > ind0,
+	tap(w.rc == 0 && bf.stats.indirect_requests > ind0,
 	      "blkfront: wrote pattern 1 over the rest (%lu MiB) with %lu indirect requests: %d, "
 	      "%lu.%lu MiB/s", (unsigned long)((bf.sectors - direct_end) / 2048),
 	      (unsigned long)(bf.stats.indirect_requests - ind0), w.rc,
 	      rate10((bf.sectors - direct_end) * 512, w.io_ns) / 10,
 	      rate10((bf.sectors - direct_end) * 512, w.io_ns) % 10);
 	disk_verify(0, bf.sectors, BF_CHUNK_SECTORS, 1, &r);
-	check(r.rc == 0 && r.bad_sectors == 0,
+	tap(r.rc == 0 && r.bad_sectors == 0,
 	      "blkfront: read back all %lu sectors (indirect): %d, %lu bad (first %lu), %lu.%lu MiB/s",
 	      (unsigned long)bf.sectors, r.rc, (unsigned long)r.bad_sectors,
 	      (unsigned long)r.first_bad, rate10(bf.sectors * 512, r.io_ns) / 10,
@@ -279,7 +266,7 @@ static void pass1(void)
 	disk_verify(0, direct_end, BF_DIRECT_SECTORS, 1, &d);
 	disk_verify(bf.sectors - 1, bf.sectors, 1, 1, &d);
 	disk_verify(4097, 4098, 1, 1, &d);
-	check(d.rc == 0 && d.bad_sectors == 0 && bf.stats.bad_responses == 0,
+	tap(d.rc == 0 && d.bad_sectors == 0 && bf.stats.bad_responses == 0,
 	      "blkfront: direct multi-segment and single-sector reads: %d, %lu bad; "
 	      "%u bad responses from the backend", d.rc, (unsigned long)d.bad_sectors,
 	      bf.stats.bad_responses);
@@ -305,14 +292,14 @@ static void close_and_reconnect(void)
 		if (rc == 0)
 			rc = blkfront_poll(&bf);
 	}
-	check(rc == 0 && bf.connected && bf.stats.connects == 2,
+	tap(rc == 0 && bf.connected && bf.stats.connects == 2,
 	      "blkfront: backend closed, frontend closed and reconnected after %lu ms: %d "
 	      "(connects %u, backend closes %u)", (unsigned long)((timer_ns() - t0) / BF_MS), rc,
 	      bf.stats.connects, bf.stats.backend_closes);
 	dom0_marked = true;
 	/* Live now: only the new ring's pages. */
 	xg_gnttab_stats(&xg_gt, &gs);
-	check(bf.stats.grants_made - bf.stats.grants_ended == (1u << bf.ring_order) &&
+	tap(bf.stats.grants_made - bf.stats.grants_ended == (1u << bf.ring_order) &&
 		      bf.stats.grants_deferred == 0 && gs.pending == 0,
 	      "blkfront: the old connection's grants all ended: made %lu, ended %lu, deferred %lu, "
 	      "gnttab pending %u", (unsigned long)bf.stats.grants_made,
@@ -349,14 +336,14 @@ static void pass2(void)
 	char v[40];
 
 	disk_verify(0, bf.sectors, BF_CHUNK_SECTORS, 1, &r1);
-	check(r1.rc == 0 && r1.bad_sectors == 0,
+	tap(r1.rc == 0 && r1.bad_sectors == 0,
 	      "blkfront: after reconnect, pattern 1 and dom0's marker in sector %u: %d, %lu bad "
 	      "(first %lu)", MARKER_SECTOR, r1.rc, (unsigned long)r1.bad_sectors,
 	      (unsigned long)r1.first_bad);
 	disk_write(0, bf.sectors, BF_CHUNK_SECTORS, 2, &w);
 	snprintf(v, sizeof(v), "%08x", ~w.crc);
 	bench(&w, &r2);
-	check(w.rc == 0 && r2.rc == 0 && r2.bad_sectors == 0,
+	tap(w.rc == 0 && r2.rc == 0 && r2.bad_sectors == 0,
 	      "blkfront: pattern 2 written %u times and read back: %d, %d, %lu bad; write %lu.%lu "
 	      "MiB/s, read %lu.%lu MiB/s", BF_BENCH_ROUNDS, w.rc, r2.rc,
 	      (unsigned long)r2.bad_sectors, rate10(bytes, w.io_ns) / 10,
@@ -397,7 +384,7 @@ static void backend_rebind(void)
 	if (prc == 0)
 		prc = blkfront_poll(&bf);
 	disk_verify(0, bf.sectors, BF_CHUNK_SECTORS, 2, &r);
-	check(rc == 0 && prc == 0 && bf.connected && bf.stats.connects == 2 && r.rc == 0 &&
+	tap(rc == 0 && prc == 0 && bf.connected && bf.stats.connects == 2 && r.rc == 0 &&
 		      r.bad_sectors == 0,
 	      "blkfront: blkback unbound and bound again in dom0: still connected (connects %u, "
 	      "poll %d), pattern 2 read back through the re-attached backend: %d, %lu bad",
@@ -411,10 +398,10 @@ static void detach(const struct xg_gnttab_stats *before)
 	int rc = blkfront_detach(&bf);
 	int rs = xg_xenbus_read_state(&bm_xs, bf.backend, &st);
 
-	check(rc == 0 && rs == 0 && st == XG_XENBUS_CLOSED,
+	tap(rc == 0 && rs == 0 && st == XG_XENBUS_CLOSED,
 	      "blkfront: detached: %d, backend state %d (Closed %d)", rc, st, XG_XENBUS_CLOSED);
 	xg_gnttab_stats(&xg_gt, &gs);
-	check(bf.stats.grants_made == bf.stats.grants_ended && bf.stats.grants_deferred == 0 &&
+	tap(bf.stats.grants_made == bf.stats.grants_ended && bf.stats.grants_deferred == 0 &&
 		      gs.pending == 0 && gs.free == before->free,
 	      "blkfront: every grant ended: %lu made, %lu ended, %lu deferred; gnttab free %u "
 	      "(before %u), pending %u", (unsigned long)bf.stats.grants_made,
@@ -427,17 +414,19 @@ void selftest_blkfront(int boot_rc)
 	struct xg_gnttab_stats before;
 	uint64_t t0 = timer_ns();
 	char res[32];
+	unsigned failed;
 	int rc;
 
 	kprintf("1..%u\n", BF_TESTS);
+	failed0 = tap_failures();
 	crc_init();
 	buf = page_alloc(BF_CHUNK_SECTORS * BLKFRONT_SECTOR / PAGE_SIZE);
-	if (!check(boot_rc == 0 && buf != NULL, "blkfront: xenguest up: %d, buffer %p", boot_rc,
+	if (!tap(boot_rc == 0 && buf != NULL, "blkfront: xenguest up: %d, buffer %p", boot_rc,
 		   (void *)buf))
 		goto bail;
 	rc = bm_store_connect(BF_CALL_NS, BF_STORE_WAIT_NS, NULL);
 	xs_up = rc == 0;
-	if (!check(rc == 0, "blkfront: xenstore client up after %lu ms: %d",
+	if (!tap(rc == 0, "blkfront: xenstore client up after %lu ms: %d",
 		   (unsigned long)((timer_ns() - t0) / BF_MS), rc))
 		goto bail;
 	xg_gnttab_stats(&xg_gt, &before);
@@ -448,11 +437,12 @@ void selftest_blkfront(int boot_rc)
 	pass2();
 	backend_rebind();
 	detach(&before);
+	failed = tap_failures() - failed0;
 	snprintf(res, sizeof(res), failed == 0 ? "pass" : "fail %u", failed);
 	publish("blk-result", res);
-	check(failed == 0, "blkfront: result '%s' written for dom0", res);
+	tap(failed == 0, "blkfront: result '%s' written for dom0", res);
 	kprintf("# domU blkfront tests done after %lu ms: %u failed\n",
-		(unsigned long)((timer_ns() - t0) / BF_MS), failed);
+		(unsigned long)((timer_ns() - t0) / BF_MS), tap_failures() - failed0);
 	return;
 bail:
 	kprintf("Bail out! blkfront: no device\n");

@@ -36,21 +36,7 @@ enum { XS_TESTS = 21 };
 static char xs_buf[8192];
 static char xs_val[256];
 
-static unsigned xs_failed;
-
-/* xtap(), counting this file's failures for the result dom0 reads. */
-static __printf(2, 3) bool xtap(bool ok, const char *fmt, ...)
-{
-	char buf[200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (!ok)
-		xs_failed++;
-	return tap(ok, "%s", buf);
-}
+static unsigned xs_failed0; /* tap_failures() before these tests */
 
 static uint64_t ms_since(uint64_t t0)
 {
@@ -88,20 +74,20 @@ static bool xs_connect(void)
 	struct bm_store_steps st;
 	int rc = bm_store_connect(XS_CALL_TIMEOUT_NS, XS_STORE_WAIT_NS, &st);
 
-	xtap((st.params_rc == XG_EAGAIN || st.params_rc == 0) && st.port != 0,
+	tap((st.params_rc == XG_EAGAIN || st.params_rc == 0) && st.port != 0,
 	     "xenstore: store params at boot: rc %d (late start: %d), event channel %u",
 	     st.params_rc, XG_EAGAIN, st.port);
 	if (st.port == 0)
 		return false;
-	if (!xtap(st.bind_rc == 0,
+	if (!tap(st.bind_rc == 0,
 		  "xenstore: store event channel %u bound through the interrupt registry: %d",
 		  st.port, st.bind_rc))
 		return false;
-	if (!xtap(st.wait_rc == 0 && st.gfn != 0,
+	if (!tap(st.wait_rc == 0 && st.gfn != 0,
 		  "xenstore: store page appeared: gfn %#lx after %lu ms (rc %d)",
 		  (unsigned long)st.gfn, (unsigned long)(st.wait_ns / XS_NS_PER_MS), st.wait_rc))
 		return false;
-	return xtap(rc == 0, "xenstore: client over the ring at %#lx: %d",
+	return tap(rc == 0, "xenstore: client over the ring at %#lx: %d",
 		    (unsigned long)(st.gfn << PAGE_SHIFT), rc);
 }
 
@@ -110,17 +96,17 @@ static void xs_test_reads(void)
 	int n, m;
 
 	n = xg_xs_read(&bm_xs, 0, "domid", xs_val, sizeof(xs_val));
-	xtap(n == 1 && str_eq(xs_val, "1"), "xenstore: read domid -> %d '%s'", n,
+	tap(n == 1 && str_eq(xs_val, "1"), "xenstore: read domid -> %d '%s'", n,
 	    n >= 0 ? xs_val : "");
 	n = xg_xs_get_domain_path(&bm_xs, 1, xs_val, sizeof(xs_val));
-	xtap(n > 0 && str_eq(xs_val, "/local/domain/1"), "xenstore: get_domain_path(1) -> '%s'",
+	tap(n > 0 && str_eq(xs_val, "/local/domain/1"), "xenstore: get_domain_path(1) -> '%s'",
 	    n > 0 ? xs_val : "");
 	n = xg_xs_directory(&bm_xs, 0, "control", xs_buf, sizeof(xs_buf));
-	xtap(n > 0 && list_has(xs_buf, n, "shutdown"),
+	tap(n > 0 && list_has(xs_buf, n, "shutdown"),
 	    "xenstore: directory control -> %d entries, has shutdown", n > 0 ? list_count(xs_buf, n) : n);
 	n = xg_xs_read(&bm_xs, 0, "/local/domain/0/name", xs_val, sizeof(xs_val));
 	m = xg_xs_write(&bm_xs, 0, "/local/domain/0/xgbm", "x", 1);
-	xtap(n == XG_EACCES && m == XG_EACCES,
+	tap(n == XG_EACCES && m == XG_EACCES,
 	    "xenstore: dom0's nodes: read %d, write %d (EACCES %d)", n, m, XG_EACCES);
 }
 
@@ -131,17 +117,17 @@ static void xs_test_writes(void)
 
 	w = xg_xs_write(&bm_xs, 0, "data/xgbm/value", "hello dom0", 10);
 	r = xg_xs_read(&bm_xs, 0, "data/xgbm/value", xs_val, sizeof(xs_val));
-	xtap(w == 0 && r == 10 && str_eq(xs_val, "hello dom0"),
+	tap(w == 0 && r == 10 && str_eq(xs_val, "hello dom0"),
 	    "xenstore: write then read back data/xgbm/value: %d, %d", w, r);
 	w = xg_xs_mkdir(&bm_xs, 0, "data/xgbm/dir");
 	r = xg_xs_read(&bm_xs, 0, "data/xgbm/dir", xs_val, sizeof(xs_val));
 	d = xg_xs_rm(&bm_xs, 0, "data/xgbm/dir");
 	s = xg_xs_read(&bm_xs, 0, "data/xgbm/dir", xs_val, sizeof(xs_val));
-	xtap(w == 0 && r == 0 && d == 0 && s == XG_ENOENT,
+	tap(w == 0 && r == 0 && d == 0 && s == XG_ENOENT,
 	    "xenstore: mkdir %d, read empty %d, rm %d, read after rm %d", w, r, d, s);
 	s = xg_xs_set_perms(&bm_xs, 0, "data/xgbm/value", perms, sizeof(perms));
 	p = xg_xs_get_perms(&bm_xs, 0, "data/xgbm/value", xs_val, sizeof(xs_val));
-	xtap(s == 0 && p == (int)sizeof(perms) && memcmp(xs_val, perms, sizeof(perms)) == 0,
+	tap(s == 0 && p == (int)sizeof(perms) && memcmp(xs_val, perms, sizeof(perms)) == 0,
 	    "xenstore: set_perms n1,r0 %d, get_perms %d bytes", s, p);
 }
 
@@ -158,7 +144,7 @@ static void xs_test_transaction_conflict(void)
 	in = st == 0 ? xg_xs_write(&bm_xs, tx, "data/xgbm/tx", "inside", 6) : st;
 	end = st == 0 ? xg_xs_transaction_end(&bm_xs, tx, true) : st;
 	check = xg_xs_read(&bm_xs, 0, "data/xgbm/tx", xs_val, sizeof(xs_val));
-	xtap(st == 0 && rd == 1 && out == 0 && in == 0 && end == XG_EAGAIN && check == 7 &&
+	tap(st == 0 && rd == 1 && out == 0 && in == 0 && end == XG_EAGAIN && check == 7 &&
 		    str_eq(xs_val, "outside"),
 	    "xenstore: conflicting transaction: start %d read %d, outside write %d, end %d "
 	    "(EAGAIN %d), value '%s'", st, rd, out, end, XG_EAGAIN, check >= 0 ? xs_val : "");
@@ -190,7 +176,7 @@ static void xs_test_transaction_retry(void)
 	int rc = xg_xs_transaction(&bm_xs, xs_tx_body, &b, 4);
 	int r = xg_xs_read(&bm_xs, 0, "data/xgbm/counter", xs_val, sizeof(xs_val));
 
-	xtap(w == 0 && rc == 2 && b.tries == 2 && r == 1 && str_eq(xs_val, "2"),
+	tap(w == 0 && rc == 2 && b.tries == 2 && r == 1 && str_eq(xs_val, "2"),
 	    "xenstore: transaction retried after a conflict: rc %d, tries %u, counter '%s'", rc,
 	    b.tries, r >= 0 ? xs_val : "");
 }
@@ -230,7 +216,7 @@ static void xs_test_watch_dom0(void)
 	xs_ping_watch.queue = xs_ping_queue;
 	xs_ping_watch.queue_size = sizeof(xs_ping_queue);
 	add = xg_xs_watch_add(&bm_xs, &xs_ping_watch);
-	xtap(w == 0 && add == 0, "xenstore: watch on data/ping registered: %d, %d", w, add);
+	tap(w == 0 && add == 0, "xenstore: watch on data/ping registered: %d, %d", w, add);
 	st = xg_xs_transaction_start(&bm_xs, &tx);
 	trd = st == 0 ? xg_xs_read(&bm_xs, tx, "data/ping", xs_val, sizeof(xs_val)) : st;
 	t0 = timer_ns();
@@ -240,17 +226,17 @@ static void xs_test_watch_dom0(void)
 	tend = st == 0 ? xg_xs_transaction_end(&bm_xs, tx, true) : st;
 	retry = xg_xs_transaction(&bm_xs, xs_copy_ping, NULL, 4);
 	seen = xg_xs_read(&bm_xs, 0, "data/seen", xs_val, sizeof(xs_val));
-	xtap(st == 0 && trd == 4 && twr == 0 && tend == XG_EAGAIN && retry == 0 && seen == 4 &&
+	tap(st == 0 && trd == 4 && twr == 0 && tend == XG_EAGAIN && retry == 0 && seen == 4 &&
 		     str_eq(xs_val, "pong"),
 	     "xenstore: transaction vs dom0's write: start %d, read %d, commit %d (EAGAIN %d), "
 	     "retried %d, data/seen '%s'", st, trd, tend, XG_EAGAIN, retry, seen >= 0 ? xs_val : "");
 	r = xg_xs_read(&bm_xs, 0, "data/ping", xs_val, sizeof(xs_val));
-	xtap(ready == 0 && wait == 0 && r == 4 && str_eq(xs_val, "pong"),
+	tap(ready == 0 && wait == 0 && r == 4 && str_eq(xs_val, "pong"),
 	    "xenstore: watch fired when dom0 wrote data/ping: %d events after %lu ms, value '%s'",
 	    __atomic_load_n(&xs_ping_watch.events, __ATOMIC_ACQUIRE),
 	    (unsigned long)ms_since(t0), r >= 0 ? xs_val : "");
 	rm = xg_xs_watch_remove(&bm_xs, &xs_ping_watch);
-	xtap(rm == 0, "xenstore: watch removed: %d", rm);
+	tap(rm == 0, "xenstore: watch removed: %d", rm);
 }
 
 /* A directory whose listing exceeds one message (XS_DIRECTORY_PART):
@@ -262,7 +248,7 @@ static void xs_test_big_directory(void)
 
 	one = xg_xs_directory(&bm_xs, 0, "data/big", xs_buf, sizeof(xs_buf));
 	all = xg_xs_directory_all(&bm_xs, 0, "data/big", xs_buf, sizeof(xs_buf));
-	xtap(one == XG_E2BIG && all > (int)XG_XS_PAYLOAD_MAX &&
+	tap(one == XG_E2BIG && all > (int)XG_XS_PAYLOAD_MAX &&
 		     list_count(xs_buf, all) == XS_BIG_ENTRIES &&
 		     list_has(xs_buf, all, "entry-100-abcdefghijklmnop") &&
 		     list_has(xs_buf, all, "entry-299-abcdefghijklmnop"),
@@ -271,21 +257,21 @@ static void xs_test_big_directory(void)
 	     all > 0 ? list_count(xs_buf, all) : all);
 	rm = xg_xs_rm(&bm_xs, 0, "data/big");
 	gone = xg_xs_read(&bm_xs, 0, "data/big", xs_val, sizeof(xs_val));
-	xtap(rm == 0 && gone == XG_ENOENT, "xenstore: rm of dom0's data/big: %d, then read %d", rm,
+	tap(rm == 0 && gone == XG_ENOENT, "xenstore: rm of dom0's data/big: %d, then read %d", rm,
 	     gone);
 }
 
 static void xs_report_to_dom0(void)
 {
 	static const char hello[] = "xenguest domU1 was here";
-	unsigned failed = xs_failed;
+	unsigned failed = tap_failures() - xs_failed0;
 	char res[32];
 	int w, r;
 
 	snprintf(res, sizeof(res), failed == 0 ? "pass" : "fail %u", failed);
 	w = xg_xs_write(&bm_xs, 0, "data/hello", hello, sizeof(hello) - 1);
 	r = xg_xs_write(&bm_xs, 0, "data/result", res, (uint32_t)strlen(res));
-	xtap(w == 0 && r == 0, "xenstore: result '%s' written for dom0: %d, %d", res, w, r);
+	tap(w == 0 && r == 0, "xenstore: result '%s' written for dom0: %d, %d", res, w, r);
 }
 
 void selftest_xenstore(int boot_rc)
@@ -293,7 +279,8 @@ void selftest_xenstore(int boot_rc)
 	uint64_t t0 = timer_ns();
 
 	kprintf("1..%u\n", XS_TESTS);
-	if (!xtap(boot_rc == 0, "xenstore: xenguest up: %d", boot_rc) || !xs_connect()) {
+	xs_failed0 = tap_failures();
+	if (!tap(boot_rc == 0, "xenstore: xenguest up: %d", boot_rc) || !xs_connect()) {
 		kprintf("Bail out! no xenstore connection\n");
 		return;
 	}
@@ -305,7 +292,7 @@ void selftest_xenstore(int boot_rc)
 	xs_test_big_directory();
 	xs_report_to_dom0();
 	kprintf("# domU xenstore tests done after %lu ms: %u failed\n",
-		(unsigned long)ms_since(t0), xs_failed);
+		(unsigned long)ms_since(t0), tap_failures() - xs_failed0);
 }
 
 #endif /* BM_WITH_XENGUEST */
