@@ -60,13 +60,57 @@ void xg_hosted_set_panic_hook(void (*hook)(const char *file, int line,
  * or $XG_HOSTED_LOG). */
 void xg_hosted_set_log_level(int level);
 
+/* ---- polling before sleeping (ports/hosted/poll.c) ------------------- */
+
+/*
+ * A waiter that polls for up to @window_ns before it sleeps, where that
+ * has measured cheaper per byte received than sleeping at once (time of
+ * the wait and of the caller's work since the previous one; it tries the
+ * other mode every 16th wait). One thread uses a poller at a time. Fields
+ * private.
+ */
+struct xg_hosted_poll {
+	uint64_t window_ns;   /* 0: always sleep at once */
+	uint64_t cost_ns[2];  /* average time per byte: sleeping, polling */
+	uint64_t last_end_ns; /* when the previous wait returned */
+	unsigned waits;
+	bool polling;         /* the mode that costs less */
+};
+
+/* Default window: about twice a cross-CPU round trip to xenstored. */
+#define XG_HOSTED_POLL_WINDOW_NS 50000ull
+
+void xg_hosted_poll_init(struct xg_hosted_poll *p, uint64_t window_ns);
+
+/*
+ * One wait: calls @ready (the bytes there now, 0 if none; non-zero also
+ * for an error the caller must see) until it is non-zero or the window
+ * ends, yielding the CPU between calls, then @sleep (block until bytes
+ * may be there or @timeout_ns passes; returns the bytes there). Returns
+ * the last non-zero count, or 0 after a timeout.
+ */
+size_t xg_hosted_poll_wait(struct xg_hosted_poll *p,
+			   size_t (*ready)(void *arg),
+			   size_t (*sleep)(void *arg, uint64_t timeout_ns),
+			   void *arg, uint64_t timeout_ns);
+
+/* The policy alone, for tests: the mode of the next wait (0 sleep, 1
+ * poll), and the outcome of a wait in that mode: when it started and
+ * ended (CLOCK_MONOTONIC ns) and the bytes it returned. */
+int xg_hosted_poll_mode(struct xg_hosted_poll *p);
+void xg_hosted_poll_finish(struct xg_hosted_poll *p, int mode,
+			   uint64_t start_ns, uint64_t end_ns, size_t bytes);
+
 /* ---- xenstore over a Unix socket (ports/hosted/xs_socket.c) ---------- */
 #include <xenguest/xenstore.h>
 
+/* One thread waits on a socket at a time (the stash and the poller are
+ * not shared). */
 struct xg_hosted_xs_socket {
 	int fd;
 	char path[108];
 	size_t stash_off, stash_len; /* bytes the wait hook received */
+	struct xg_hosted_poll poll;  /* window XG_HOSTED_POLL_WINDOW_NS */
 	char stash[8192];
 };
 

@@ -8,7 +8,9 @@
  * connection that ends inside a message. The wait hook receives whatever
  * has arrived in one recv(), which may end anywhere in a message, and the
  * read hook hands its stash over before the socket: every case here
- * checks that no byte is lost, duplicated or believed early.
+ * checks that no byte is lost, duplicated or believed early. Every case
+ * runs twice: waits that block in recv() at once, and waits that poll
+ * with non-blocking recv()s first (the hosted poller, trained to poll).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,6 +41,9 @@ static int listen_fd = -1;
 static pid_t server_pid = -1;
 static struct xg_hosted_xs_socket sock;
 static struct xg_xs xs;
+/* The poll window of the group running; 0: every wait sleeps at once. */
+static uint64_t poll_window;
+#define TRAINED_POLL_COST 1001u
 
 /* ---- the scripted server (child process) ------------------------------ */
 
@@ -143,6 +148,15 @@ static void connect_client(script_fn script)
 	memset(&cfg, 0, sizeof(cfg));
 	assert_int_equal(xg_hosted_xs_socket_open(&sock, sock_path,
 						  &cfg.transport), 0);
+	xg_hosted_poll_init(&sock.poll, poll_window);
+	if (poll_window != 0) {
+		/* Sleeping measured slow, polling fast: waits poll. */
+		xg_hosted_poll_finish(&sock.poll, 0, 1, 1000000001ull, 1);
+		xg_hosted_poll_finish(&sock.poll, 1, 2000000000ull,
+				      2000001000ull, 1);
+		assert_int_equal(sock.poll.cost_ns[1], TRAINED_POLL_COST);
+		sock.poll.last_end_ns = 0; /* that was not a real clock */
+	}
 	cfg.timeout_ns = 5000000000ull;
 	assert_int_equal(xg_xs_init(&xs, &cfg), 0);
 }
@@ -333,18 +347,48 @@ static void test_eof_mid_message(void **state)
 	reap_server();
 }
 
+static int group_sleeping(void **state)
+{
+	(void)state;
+	poll_window = 0;
+	return 0;
+}
+
+/* A window longer than any pause in the scripts: replies are caught by
+ * polling, and a polled wait must have been measured. */
+static int group_polling(void **state)
+{
+	(void)state;
+	poll_window = 1000000000ull;
+	return 0;
+}
+
+static int teardown_polling(void **state)
+{
+	bool polled = sock.poll.cost_ns[1] != TRAINED_POLL_COST;
+
+	teardown(state);
+	return polled ? 0 : -1;
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
-		T(test_split_reply),
-		T(test_split_header),
-		T(test_batched_replies),
-		T(test_oversized_reply),
-		T(test_eof_mid_message),
+#define TP(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown_polling)
+#define CASES(X)                                                               \
+	X(test_split_reply), X(test_split_header), X(test_batched_replies),    \
+	X(test_oversized_reply), X(test_eof_mid_message)
+	const struct CMUnitTest sleeping[] = { CASES(T) };
+	const struct CMUnitTest polling[] = { CASES(TP) };
+#undef CASES
+#undef TP
 #undef T
-	};
+	int failed;
 
 	signal(SIGPIPE, SIG_IGN);
-	return cmocka_run_group_tests_name("xs-socket", tests, NULL, NULL);
+	failed = cmocka_run_group_tests_name("xs-socket sleeping", sleeping,
+					     group_sleeping, NULL);
+	failed += cmocka_run_group_tests_name("xs-socket polling", polling,
+					      group_polling, NULL);
+	return failed;
 }
