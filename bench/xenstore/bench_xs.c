@@ -8,7 +8,10 @@
  * against the value written before it, so a broken client cannot look
  * fast. bench/xenstore/run.sh runs it beside libxenstore.
  *
- *   bench_xs -e WORKDIR/env -t socket|ring [-n PAIRS] [-q INFLIGHT]
+ *   bench_xs -e WORKDIR/env -t socket|ring [-n PAIRS] [-q INFLIGHT] [-p US]
+ *
+ * -p sets the hosted poller's window (ports/hosted/poll.c) for either
+ * transport; 0 makes every wait sleep at once.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,6 +27,7 @@
 
 #include <xenguest/error.h>
 #include <xenguest/xenstore.h>
+#include <xen/io/xs_wire.h>
 
 #include "xg_hosted.h"
 
@@ -36,6 +40,7 @@ struct env {
 
 static struct env env;
 static int kick_fd = -1, notify_fd = -1;
+static struct xg_hosted_poll ring_poll;
 
 static void die(const char *what)
 {
@@ -80,15 +85,35 @@ static void fifo_kick(void *arg)
 		die("kick");
 }
 
-static int fifo_wait(void *arg, uint64_t timeout_ns)
+/* Replies in the ring now: what a kernel's wait would look at first. */
+static size_t ring_ready(void *arg)
+{
+	volatile struct xenstore_domain_interface *intf = arg;
+
+	return (uint32_t)(intf->rsp_prod - intf->rsp_cons);
+}
+
+/* Sleeps on the event until the ring has replies or time is up. */
+static size_t ring_sleep(void *arg, uint64_t timeout_ns)
 {
 	struct pollfd pfd = { .fd = notify_fd, .events = POLLIN };
-	uint32_t ports[64];
+	uint32_t ports[1024];
+	size_t n;
 
-	(void)arg;
-	if (poll(&pfd, 1, (int)(timeout_ns / 1000000) + 1) > 0)
+	/* An event the poller beat to its reply leaves the FIFO readable:
+	 * drain it and sleep again rather than report nothing. */
+	while ((n = ring_ready(arg)) == 0 &&
+	       poll(&pfd, 1, (int)(timeout_ns / 1000000) + 1) > 0)
 		while (read(notify_fd, ports, sizeof(ports)) > 0)
 			;
+	return n;
+}
+
+/* The ring's wait hook: the hosted poller over the two above. */
+static int ring_wait(void *arg, uint64_t timeout_ns)
+{
+	(void)xg_hosted_poll_wait(&ring_poll, ring_ready, ring_sleep, arg,
+				  timeout_ns);
 	return 0;
 }
 
@@ -105,7 +130,7 @@ static void open_ring(struct xg_xs_ring *r, struct xg_xs_transport *tp)
 	notify_fd = open(env.notify, O_RDONLY | O_NONBLOCK);
 	if (page == MAP_FAILED || kick_fd < 0 || notify_fd < 0)
 		die("cannot map the ring or open the FIFOs");
-	if (xg_xs_ring_init(r, page, fifo_kick, fifo_wait, NULL, tp))
+	if (xg_xs_ring_init(r, page, fifo_kick, ring_wait, page, tp))
 		die("ring init");
 }
 
@@ -223,13 +248,14 @@ int main(int argc, char **argv)
 	const char *env_path = NULL, *transport = "socket";
 	unsigned long pairs = 20000;
 	unsigned inflight = 1;
+	uint64_t window_ns = XG_HOSTED_POLL_WINDOW_NS;
 	struct xg_hosted_xs_socket sock;
 	struct xg_xs_ring ring;
 	struct xg_xs_config cfg;
 	double t;
 	int c;
 
-	while ((c = getopt(argc, argv, "e:t:n:q:")) != -1) {
+	while ((c = getopt(argc, argv, "e:t:n:q:p:")) != -1) {
 		if (c == 'e')
 			env_path = optarg;
 		else if (c == 't')
@@ -238,17 +264,22 @@ int main(int argc, char **argv)
 			pairs = strtoul(optarg, NULL, 10);
 		else if (c == 'q')
 			inflight = (unsigned)strtoul(optarg, NULL, 10);
+		else if (c == 'p')
+			window_ns = strtoull(optarg, NULL, 10) * 1000;
 		else
-			die("usage: bench_xs -e ENV -t socket|ring [-n PAIRS] [-q INFLIGHT]");
+			die("usage: bench_xs -e ENV -t socket|ring [-n PAIRS] [-q INFLIGHT] [-p US]");
 	}
 	if (!env_path || pairs == 0 || inflight == 0 || inflight > MAX_INFLIGHT)
-		die("usage: bench_xs -e ENV -t socket|ring [-n PAIRS] [-q INFLIGHT]");
+		die("usage: bench_xs -e ENV -t socket|ring [-n PAIRS] [-q INFLIGHT] [-p US]");
 	read_env(env_path);
 	memset(&cfg, 0, sizeof(cfg));
+	xg_hosted_poll_init(&ring_poll, window_ns);
 	if (!strcmp(transport, "ring"))
 		open_ring(&ring, &cfg.transport);
 	else if (xg_hosted_xs_socket_open(&sock, env.socket, &cfg.transport))
 		die("cannot connect to the socket");
+	else
+		xg_hosted_poll_init(&sock.poll, window_ns);
 	cfg.timeout_ns = 10000000000ull;
 	if (xg_xs_init(&xs, &cfg))
 		die("init");

@@ -13,7 +13,7 @@
 # mean nothing). With CALLGRIND=1 it also counts the client's user-space
 # instructions per operation with valgrind, (Ir(3000 pairs) - Ir(1000
 # pairs)) / 4000, which cancels start-up. PIN="D C" as in run.sh; PAIRS
-# (default 5000); SCHED=batch as in run.sh.
+# (default 5000); SCHED=batch and POLL_US as in run.sh.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build-xenstore}
@@ -44,11 +44,12 @@ for k in "${kinds[@]}"; do
 	[[ -z ${pin_daemon:-} ]] || taskset -apc "$pin_daemon" "$pid" >/dev/null
 	clients=()
 	[[ ! -x $bin/xs_libxenstore ]] || clients+=("$bin/xs_libxenstore -s $sock -n $pairs")
+	poll=${POLL_US:+-p $POLL_US}
 	for t in socket ring; do
-		clients+=("$bin/bench_xs -e $envf -t $t -n $pairs")
-		clients+=("$bin/bench_xs -e $envf -t $t -n $pairs -q 16")
+		clients+=("$bin/bench_xs -e $envf -t $t -n $pairs $poll")
+		clients+=("$bin/bench_xs -e $envf -t $t -n $pairs -q 16 $poll")
 	done
-	echo "== daemon: $k ($pairs pairs per run, pin: ${PIN:-none}, clients: SCHED_${SCHED:-other})"
+	echo "== daemon: $k ($pairs pairs per run, pin: ${PIN:-none}, clients: SCHED_${SCHED:-other}, poll window: ${POLL_US:-50} us)"
 	python3 - "$pid" "$((2 * pairs))" "${pin_client:-}" "${STRACE:-0}" \
 		"${CALLGRIND:-0}" "${SCHED:-other}" "${clients[@]}" <<'PY'
 import glob, os, re, resource, subprocess, sys

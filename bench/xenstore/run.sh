@@ -14,6 +14,8 @@
 # (chrt -b 0): on a shared core a woken SCHED_OTHER client preempts the
 # daemon at each reply it writes, which caps pipelining there (see
 # docs/xenstore.md); a batch client does not preempt on wakeup.
+# POLL_US sets xenguest's poll window before sleeping (bench_xs -p;
+# default 50, 0: always sleep at once, as libxenstore does).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build-xenstore}
@@ -24,6 +26,8 @@ pairs=${PAIRS:-20000}
 repeat=${REPEAT:-3}
 read -r pin_daemon pin_client <<<"${PIN:-}" || true
 sched=${SCHED:-other}
+poll=()
+[[ -z ${POLL_US:-} ]] || poll=(-p "$POLL_US")
 case $sched in
 other) policy=() ;;
 batch) policy=(chrt -b 0) ;;
@@ -51,14 +55,14 @@ for k in "${kinds[@]}"; do
 	if [[ -n ${pin_daemon:-} ]]; then
 		taskset -pc "$pin_daemon" "$(sed -n 's/^PID=//p' "$envf")" >/dev/null
 	fi
-	echo "== daemon: $k ($pairs pairs per run, $repeat rounds, pin: ${PIN:-none}, clients: SCHED_${sched^^})"
+	echo "== daemon: $k ($pairs pairs per run, $repeat rounds, pin: ${PIN:-none}, clients: SCHED_${sched^^}, poll window: ${POLL_US:-50} us)"
 	for ((round = 1; round <= repeat; round++)); do
 		if [[ -x $build/bench/xenstore/xs_libxenstore ]]; then
 			run "$build/bench/xenstore/xs_libxenstore" -s "$sock" -n "$pairs"
 		fi
 		for t in socket ring; do
-			run "$build/bench/xenstore/bench_xs" -e "$envf" -t "$t" -n "$pairs"
-			run "$build/bench/xenstore/bench_xs" -e "$envf" -t "$t" -n "$pairs" -q 16
+			run "$build/bench/xenstore/bench_xs" -e "$envf" -t "$t" -n "$pairs" "${poll[@]}"
+			run "$build/bench/xenstore/bench_xs" -e "$envf" -t "$t" -n "$pairs" -q 16 "${poll[@]}"
 		done
 	done
 	bash "$xsd" stop "$work/$k" >/dev/null
