@@ -13,14 +13,12 @@
 
 #include "xg_hosted.h"
 
-enum { SLEEP, POLL };
-
 /* A made-up clock for the policy: the time now, in ns. */
 static uint64_t clock_ns = 1000000000ull;
 
 /* One wait of @ns returning @bytes, right after the previous one. */
-static void wait_for(struct xg_hosted_poll *p, int mode, uint64_t ns,
-		     size_t bytes)
+static void wait_for(struct xg_hosted_poll *p, enum xg_hosted_poll_mode mode,
+		     uint64_t ns, size_t bytes)
 {
 	xg_hosted_poll_finish(p, mode, clock_ns, clock_ns + ns, bytes);
 	clock_ns += ns;
@@ -34,10 +32,11 @@ static unsigned feed(struct xg_hosted_poll *p, unsigned n, uint64_t sleep_ns,
 	unsigned polled = 0;
 
 	while (n-- > 0) {
-		int mode = xg_hosted_poll_mode(p);
+		enum xg_hosted_poll_mode mode = xg_hosted_poll_mode(p);
 
-		polled += mode == POLL;
-		wait_for(p, mode, mode == POLL ? poll_ns : sleep_ns, 32);
+		polled += mode == XG_HOSTED_POLL;
+		wait_for(p, mode, mode == XG_HOSTED_POLL ? poll_ns : sleep_ns,
+			 32);
 	}
 	return polled;
 }
@@ -58,9 +57,9 @@ static void test_measures_both_modes_first(void **state)
 
 	(void)state;
 	xg_hosted_poll_init(&p, XG_HOSTED_POLL_WINDOW_NS);
-	assert_int_equal(xg_hosted_poll_mode(&p), SLEEP);
-	wait_for(&p, SLEEP, 40000, 32);
-	assert_int_equal(xg_hosted_poll_mode(&p), POLL);
+	assert_int_equal(xg_hosted_poll_mode(&p), XG_HOSTED_SLEEP);
+	wait_for(&p, XG_HOSTED_SLEEP, 40000, 32);
+	assert_int_equal(xg_hosted_poll_mode(&p), XG_HOSTED_POLL);
 }
 
 /* Replies from another CPU: polling halves the wait, so it is used, and
@@ -114,13 +113,13 @@ static void test_cost_is_per_byte(void **state)
 	(void)state;
 	xg_hosted_poll_init(&p, XG_HOSTED_POLL_WINDOW_NS);
 	for (n = 0; n < 64; n++) {
-		int mode = xg_hosted_poll_mode(&p);
+		enum xg_hosted_poll_mode mode = xg_hosted_poll_mode(&p);
 
-		polled += mode == POLL;
-		if (mode == POLL)
-			wait_for(&p, POLL, 20000, 32);
+		polled += mode == XG_HOSTED_POLL;
+		if (mode == XG_HOSTED_POLL)
+			wait_for(&p, XG_HOSTED_POLL, 20000, 32);
 		else
-			wait_for(&p, SLEEP, 40000, 8 * 32);
+			wait_for(&p, XG_HOSTED_SLEEP, 40000, 8 * 32);
 	}
 	assert_true(polled <= 5);
 }
@@ -132,8 +131,8 @@ static void test_empty_wait_is_ignored(void **state)
 
 	(void)state;
 	xg_hosted_poll_init(&p, XG_HOSTED_POLL_WINDOW_NS);
-	wait_for(&p, SLEEP, 10000000, 0);
-	assert_int_equal(xg_hosted_poll_mode(&p), SLEEP);
+	wait_for(&p, XG_HOSTED_SLEEP, 10000000, 0);
+	assert_int_equal(xg_hosted_poll_mode(&p), XG_HOSTED_SLEEP);
 }
 
 /* ---- xg_hosted_poll_wait() --------------------------------------------- */
@@ -164,8 +163,8 @@ static size_t fake_sleep(void *arg, uint64_t timeout_ns)
 static void prefer_polling(struct xg_hosted_poll *p, uint64_t window_ns)
 {
 	xg_hosted_poll_init(p, window_ns);
-	wait_for(p, SLEEP, 1000000, 1);
-	wait_for(p, POLL, 1000, 1);
+	wait_for(p, XG_HOSTED_SLEEP, 1000000, 1);
+	wait_for(p, XG_HOSTED_POLL, 1000, 1);
 }
 
 static void test_wait_returns_what_polling_found(void **state)
@@ -238,13 +237,13 @@ static void test_counts_short_work_between_waits(void **state)
 
 	(void)state;
 	xg_hosted_poll_init(&p, 0);
-	xg_hosted_poll_finish(&p, SLEEP, 1000000, 1010000, 1000);
-	assert_int_equal(p.cost_ns[SLEEP], 11);
+	xg_hosted_poll_finish(&p, XG_HOSTED_SLEEP, 1000000, 1010000, 1000);
+	assert_int_equal(p.cost_ns[XG_HOSTED_SLEEP], 11);
 	xg_hosted_poll_init(&p, 0);
-	xg_hosted_poll_finish(&p, SLEEP, 1000000, 1010000, 1000);
-	p.cost_ns[SLEEP] = 0; /* look at the second sample alone */
-	xg_hosted_poll_finish(&p, SLEEP, 1210000, 1220000, 1000);
-	assert_int_equal(p.cost_ns[SLEEP], 211);
+	xg_hosted_poll_finish(&p, XG_HOSTED_SLEEP, 1000000, 1010000, 1000);
+	p.cost_ns[XG_HOSTED_SLEEP] = 0; /* look at the second sample alone */
+	xg_hosted_poll_finish(&p, XG_HOSTED_SLEEP, 1210000, 1220000, 1000);
+	assert_int_equal(p.cost_ns[XG_HOSTED_SLEEP], 211);
 }
 
 static void test_leaves_out_long_work(void **state)
@@ -253,10 +252,10 @@ static void test_leaves_out_long_work(void **state)
 
 	(void)state;
 	xg_hosted_poll_init(&p, 0);
-	xg_hosted_poll_finish(&p, SLEEP, 1000000, 1010000, 1000);
-	p.cost_ns[SLEEP] = 0;
-	xg_hosted_poll_finish(&p, SLEEP, 3010000, 3020000, 1000);
-	assert_int_equal(p.cost_ns[SLEEP], 11);
+	xg_hosted_poll_finish(&p, XG_HOSTED_SLEEP, 1000000, 1010000, 1000);
+	p.cost_ns[XG_HOSTED_SLEEP] = 0;
+	xg_hosted_poll_finish(&p, XG_HOSTED_SLEEP, 3010000, 3020000, 1000);
+	assert_int_equal(p.cost_ns[XG_HOSTED_SLEEP], 11);
 }
 
 int main(void)

@@ -49,7 +49,7 @@ for k in "${kinds[@]}"; do
 		clients+=("$bin/bench_xs -e $envf -t $t -n $pairs $poll")
 		clients+=("$bin/bench_xs -e $envf -t $t -n $pairs -q 16 $poll")
 	done
-	echo "== daemon: $k ($pairs pairs per run, pin: ${PIN:-none}, clients: SCHED_${SCHED:-other}, poll window: ${POLL_US:-50} us)"
+	echo "== daemon: $k ($pairs pairs per run, pin: ${PIN:-none}, clients: SCHED_${SCHED:-other}, poll window (us): ${POLL_US:-default})"
 	python3 - "$pid" "$((2 * pairs))" "${pin_client:-}" "${STRACE:-0}" \
 		"${CALLGRIND:-0}" "${SCHED:-other}" "${clients[@]}" <<'PY'
 import glob, os, re, resource, subprocess, sys

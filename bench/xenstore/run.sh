@@ -15,7 +15,8 @@
 # daemon at each reply it writes, which caps pipelining there (see
 # docs/xenstore.md); a batch client does not preempt on wakeup.
 # POLL_US sets xenguest's poll window before sleeping (bench_xs -p;
-# default 50, 0: always sleep at once, as libxenstore does).
+# default XG_HOSTED_POLL_WINDOW_NS, 0: always sleep at once, as
+# libxenstore does).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build-xenstore}
@@ -55,7 +56,7 @@ for k in "${kinds[@]}"; do
 	if [[ -n ${pin_daemon:-} ]]; then
 		taskset -pc "$pin_daemon" "$(sed -n 's/^PID=//p' "$envf")" >/dev/null
 	fi
-	echo "== daemon: $k ($pairs pairs per run, $repeat rounds, pin: ${PIN:-none}, clients: SCHED_${sched^^}, poll window: ${POLL_US:-50} us)"
+	echo "== daemon: $k ($pairs pairs per run, $repeat rounds, pin: ${PIN:-none}, clients: SCHED_${sched^^}, poll window (us): ${POLL_US:-default})"
 	for ((round = 1; round <= repeat; round++)); do
 		if [[ -x $build/bench/xenstore/xs_libxenstore ]]; then
 			run "$build/bench/xenstore/xs_libxenstore" -s "$sock" -n "$pairs"

@@ -26,8 +26,6 @@
 
 #include "xg_hosted.h"
 
-enum { MODE_SLEEP, MODE_POLL };
-
 #define PROBE_EVERY 16u
 /* Work between waits longer than this is the caller's own business. */
 #define BUSY_GAP_NS 1000000ull
@@ -45,25 +43,29 @@ void xg_hosted_poll_init(struct xg_hosted_poll *p, uint64_t window_ns)
 	*p = (struct xg_hosted_poll){ .window_ns = window_ns };
 }
 
-int xg_hosted_poll_mode(struct xg_hosted_poll *p)
+enum xg_hosted_poll_mode xg_hosted_poll_mode(struct xg_hosted_poll *p)
 {
-	int usual;
+	enum xg_hosted_poll_mode usual;
 
 	if (p->window_ns == 0)
-		return MODE_SLEEP;
+		return XG_HOSTED_SLEEP;
 	/* Measure each mode once before choosing. */
-	if (p->cost_ns[MODE_SLEEP] == 0)
-		return MODE_SLEEP;
-	if (p->cost_ns[MODE_POLL] == 0)
-		return MODE_POLL;
-	usual = p->polling ? MODE_POLL : MODE_SLEEP;
-	if (++p->waits % PROBE_EVERY == 0)
-		return usual == MODE_POLL ? MODE_SLEEP : MODE_POLL;
+	if (p->cost_ns[XG_HOSTED_SLEEP] == 0)
+		return XG_HOSTED_SLEEP;
+	if (p->cost_ns[XG_HOSTED_POLL] == 0)
+		return XG_HOSTED_POLL;
+	/* Polling must save a fifth to be the usual mode. */
+	usual = p->cost_ns[XG_HOSTED_POLL] * 5 < p->cost_ns[XG_HOSTED_SLEEP] * 4
+			? XG_HOSTED_POLL : XG_HOSTED_SLEEP;
+	if (++p->waits % PROBE_EVERY == 0) /* try the other one */
+		return usual == XG_HOSTED_POLL ? XG_HOSTED_SLEEP
+					       : XG_HOSTED_POLL;
 	return usual;
 }
 
 /* Folds one wait's time per byte into its mode's average. */
-static void poll_account(struct xg_hosted_poll *p, int mode, uint64_t ns,
+static void poll_account(struct xg_hosted_poll *p,
+			 enum xg_hosted_poll_mode mode, uint64_t ns,
 			 size_t bytes)
 {
 	uint64_t sample, *avg = &p->cost_ns[mode];
@@ -76,13 +78,11 @@ static void poll_account(struct xg_hosted_poll *p, int mode, uint64_t ns,
 		*avg = sample;
 	else
 		*avg = *avg - *avg / 8 + sample / 8;
-	if (p->cost_ns[MODE_SLEEP] != 0 && p->cost_ns[MODE_POLL] != 0)
-		p->polling = p->cost_ns[MODE_POLL] * 5 <
-			     p->cost_ns[MODE_SLEEP] * 4;
 }
 
-void xg_hosted_poll_finish(struct xg_hosted_poll *p, int mode,
-			   uint64_t start_ns, uint64_t end_ns, size_t bytes)
+void xg_hosted_poll_finish(struct xg_hosted_poll *p,
+			   enum xg_hosted_poll_mode mode, uint64_t start_ns,
+			   uint64_t end_ns, size_t bytes)
 {
 	uint64_t since = start_ns;
 
@@ -97,7 +97,7 @@ size_t xg_hosted_poll_wait(struct xg_hosted_poll *p,
 			   size_t (*sleep)(void *arg, uint64_t timeout_ns),
 			   void *arg, uint64_t timeout_ns)
 {
-	int mode;
+	enum xg_hosted_poll_mode mode;
 	uint64_t t0, waited = 0;
 	size_t n = 0;
 
@@ -106,7 +106,7 @@ size_t xg_hosted_poll_wait(struct xg_hosted_poll *p,
 	mode = xg_hosted_poll_mode(p);
 	t0 = poll_now_ns();
 
-	if (mode == MODE_POLL) {
+	if (mode == XG_HOSTED_POLL) {
 		uint64_t window = p->window_ns < timeout_ns ? p->window_ns
 							    : timeout_ns;
 

@@ -69,12 +69,13 @@ void xg_hosted_set_log_level(int level);
  * other mode every 16th wait). One thread uses a poller at a time. Fields
  * private.
  */
+enum xg_hosted_poll_mode { XG_HOSTED_SLEEP, XG_HOSTED_POLL };
+
 struct xg_hosted_poll {
 	uint64_t window_ns;   /* 0: always sleep at once */
-	uint64_t cost_ns[2];  /* average time per byte: sleeping, polling */
+	uint64_t cost_ns[2];  /* average time per byte, by mode */
 	uint64_t last_end_ns; /* when the previous wait returned */
 	unsigned waits;
-	bool polling;         /* the mode that costs less */
 };
 
 /* Default window: about twice a cross-CPU round trip to xenstored. */
@@ -94,12 +95,13 @@ size_t xg_hosted_poll_wait(struct xg_hosted_poll *p,
 			   size_t (*sleep)(void *arg, uint64_t timeout_ns),
 			   void *arg, uint64_t timeout_ns);
 
-/* The policy alone, for tests: the mode of the next wait (0 sleep, 1
- * poll), and the outcome of a wait in that mode: when it started and
- * ended (CLOCK_MONOTONIC ns) and the bytes it returned. */
-int xg_hosted_poll_mode(struct xg_hosted_poll *p);
-void xg_hosted_poll_finish(struct xg_hosted_poll *p, int mode,
-			   uint64_t start_ns, uint64_t end_ns, size_t bytes);
+/* The policy alone, for tests: the mode of the next wait, and the
+ * outcome of a wait in that mode: when it started and ended
+ * (CLOCK_MONOTONIC ns) and the bytes it returned. */
+enum xg_hosted_poll_mode xg_hosted_poll_mode(struct xg_hosted_poll *p);
+void xg_hosted_poll_finish(struct xg_hosted_poll *p,
+			   enum xg_hosted_poll_mode mode, uint64_t start_ns,
+			   uint64_t end_ns, size_t bytes);
 
 /* ---- xenstore over a Unix socket (ports/hosted/xs_socket.c) ---------- */
 #include <xenguest/xenstore.h>

@@ -151,10 +151,12 @@ static void connect_client(script_fn script)
 	xg_hosted_poll_init(&sock.poll, poll_window);
 	if (poll_window != 0) {
 		/* Sleeping measured slow, polling fast: waits poll. */
-		xg_hosted_poll_finish(&sock.poll, 0, 1, 1000000001ull, 1);
-		xg_hosted_poll_finish(&sock.poll, 1, 2000000000ull,
+		xg_hosted_poll_finish(&sock.poll, XG_HOSTED_SLEEP, 1,
+				      1000000001ull, 1);
+		xg_hosted_poll_finish(&sock.poll, XG_HOSTED_POLL, 2000000000ull,
 				      2000001000ull, 1);
-		assert_int_equal(sock.poll.cost_ns[1], TRAINED_POLL_COST);
+		assert_int_equal(sock.poll.cost_ns[XG_HOSTED_POLL],
+				 TRAINED_POLL_COST);
 		sock.poll.last_end_ns = 0; /* that was not a real clock */
 	}
 	cfg.timeout_ns = 5000000000ull;
@@ -365,7 +367,7 @@ static int group_polling(void **state)
 
 static int teardown_polling(void **state)
 {
-	bool polled = sock.poll.cost_ns[1] != TRAINED_POLL_COST;
+	bool polled = sock.poll.cost_ns[XG_HOSTED_POLL] != TRAINED_POLL_COST;
 
 	teardown(state);
 	return polled ? 0 : -1;
